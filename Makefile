@@ -1,0 +1,101 @@
+# wattlake: `make help` lists the targets. Every target installs what it needs first (make setup)
+# and can be run again safely.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(CURDIR)/$(VENV)/bin/python
+DBT := cd dbt_project && $(CURDIR)/$(VENV)/bin/dbt
+INSTALLED := $(VENV)/.installed
+
+# Optional .env (see .env.example): libpq variables for your own PostgreSQL.
+ifneq (,$(wildcard .env))
+include .env
+export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env)
+endif
+
+export PYTHONPATH := $(CURDIR)
+export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
+
+DOCS_PORT ?= 8080
+DASHBOARD_PORT ?= 8501
+STANDIN_PORT ?= 8765
+# The offline demo: the stand-in serves sample data; these months cover a whole winter.
+DEMO_START ?= 2024-10-01
+DEMO_END ?= 2025-04-01
+STANDIN_URL := http://127.0.0.1:$(STANDIN_PORT)
+DEMO_ENV := SOURCES__ECO2MIX__BASE_URL=$(STANDIN_URL) \
+	SOURCES__OPEN_METEO__BASE_URL=$(STANDIN_URL) \
+	SOURCES__OPEN_METEO__FORECAST_BASE_URL=$(STANDIN_URL) \
+	SOURCES__START_DATE=$(DEMO_START) SOURCES__END_DATE=$(DEMO_END)
+
+.PHONY: help setup db db-stop extract transform docs docs-generate dashboard demo run test lint \
+	format clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' \
+		$(MAKEFILE_LIST)
+
+setup: $(INSTALLED) ## Create .venv and install the pinned requirements
+$(INSTALLED): requirements.txt
+	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+db: setup ## Start the embedded PostgreSQL (or check the one PGHOST names)
+	@$(PY) -m extract.warehouse start
+
+db-stop: setup ## Stop the embedded PostgreSQL
+	@$(PY) -m extract.warehouse stop
+
+extract: db ## Fetch both sources into data/raw/ and load them into schema raw
+	$(PY) -m extract
+
+transform: db ## dbt build: seeds, staging, intermediate, marts and their tests
+	$(DBT) build
+
+docs-generate: db
+	$(DBT) docs generate
+
+docs: docs-generate ## Generate the dbt docs site and serve it on DOCS_PORT (8080)
+	@echo "dbt docs: http://127.0.0.1:$(DOCS_PORT)  (Ctrl+C to stop)"
+	$(DBT) docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
+
+dashboard: db ## Run the Streamlit dashboard on DASHBOARD_PORT (8501)
+	$(VENV)/bin/streamlit run dashboard/streamlit_app.py --server.port $(DASHBOARD_PORT) \
+		--server.headless true --browser.gatherUsageStats false
+
+demo: db ## The whole chain offline: stand-in sources → extract → dbt build → docs
+	@mkdir -p .local; $(PY) -m extract.standin --port $(STANDIN_PORT) > .local/standin.log 2>&1 & \
+		standin=$$!; trap 'kill $$standin 2>/dev/null' EXIT; \
+		$(PY) -m extract.landing wait $(STANDIN_URL) && \
+		$(DEMO_ENV) $(PY) -m extract && \
+		$(DBT) build && \
+		$(DBT) docs generate
+	@echo
+	@echo "Demo ready (sample data $(DEMO_START) → $(DEMO_END), made by extract/standin/)."
+	@echo "  Dashboard: make dashboard   then open http://127.0.0.1:$(DASHBOARD_PORT)"
+	@echo "  dbt docs:  make docs        then open http://127.0.0.1:$(DOCS_PORT)"
+
+run: db ## The whole chain against the real services (needs internet)
+	$(PY) -m extract --check-network
+	$(DBT) build
+	$(DBT) docs generate
+	@echo "Done. Dashboard: make dashboard   dbt docs: make docs"
+
+lint: setup ## ruff check and ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup ## Reformat the Python code with ruff
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: lint ## Lint, then every test (unit, end-to-end chain on the embedded server and on PG*)
+	$(PY) -m pytest
+
+clean: ## Delete dbt's target/ and logs/ and Python caches (keeps data and database)
+	rm -rf dbt_project/target dbt_project/logs .pytest_cache .ruff_cache
+	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +

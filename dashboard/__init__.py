@@ -1,0 +1,1 @@
+"""Insight layer: the Streamlit app that reads the `marts` schema only."""

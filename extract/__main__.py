@@ -1,0 +1,52 @@
+"""Command line: `python -m extract [eco2mix] [open_meteo] [--check-network]` (`make extract`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import dlt
+
+from extract import warehouse
+from extract.landing import SourceError, check_reachable
+from extract.pipeline import SOURCES, run_source
+
+
+def configured_urls() -> list[str]:
+    return [
+        dlt.config["sources.eco2mix.base_url"],
+        dlt.config["sources.open_meteo.base_url"],
+        dlt.config["sources.open_meteo.forecast_base_url"],
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m extract", description=__doc__)
+    parser.add_argument("sources", nargs="*", help=f"any of {', '.join(SOURCES)} (default: all)")
+    parser.add_argument(
+        "--check-network",
+        action="store_true",
+        help="first check that every configured service answers, and stop at once if not",
+    )
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.sources) - set(SOURCES))
+    if unknown:
+        parser.error(f"unknown source {', '.join(unknown)}: choose from {', '.join(SOURCES)}")
+    try:
+        if args.check_network:
+            for url in configured_urls():
+                check_reachable(url)
+        warehouse.wait_until_ready(timeout_s=5)
+        print(f"Loading into schema raw of the {warehouse.describe()}.", flush=True)
+        summaries = [run_source(name) for name in args.sources or SOURCES]
+    except (SourceError, warehouse.WarehouseError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print("\nExtract summary")
+    for summary in summaries:
+        print(f"  {summary}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""The landing zone: every fetched file is kept, unchanged, under `data/raw/` before it is loaded.
+
+Fetching is separate from parsing and loading: `download()` only writes a file, atomically (a
+temporary name then a rename), so a killed run never leaves a half-written file behind.
+Transient HTTP failures (429, 5xx, connection errors, timeouts) are retried with exponential
+backoff, honouring `Retry-After`; what still fails becomes one `SourceError` sentence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+LANDING_DIR = Path(os.environ.get("WATTLAKE_LANDING_DIR", PROJECT_DIR / "data" / "raw"))
+USER_AGENT = "wattlake/0.1 (+https://github.com/wattlake/wattlake)"
+
+
+class SourceError(RuntimeError):
+    """A source problem the user can understand: its message is one sentence naming the fix."""
+
+
+def session(retries: int = 5, backoff_s: float = 1.0) -> requests.Session:
+    retry = Retry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        backoff_factor=backoff_s,
+        status_forcelist=(429, 500, 502, 503, 504),
+        allowed_methods=("GET",),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+    http = requests.Session()
+    http.headers["User-Agent"] = USER_AGENT
+    http.mount("http://", HTTPAdapter(max_retries=retry))
+    http.mount("https://", HTTPAdapter(max_retries=retry))
+    return http
+
+
+def check_reachable(url: str, timeout_s: float = 5) -> None:
+    """Fail fast, before anything is fetched, when a service cannot be reached at all."""
+    try:
+        requests.head(url, timeout=timeout_s, allow_redirects=True)
+    except requests.RequestException as error:
+        raise SourceError(
+            f"Cannot reach {url} ({type(error).__name__}): check your network, "
+            f"or run `make demo` for the offline chain on sample data."
+        ) from None
+
+
+def relative(path: Path) -> str:
+    """The landing path recorded in `raw` (`_source_file`): relative to `data/raw/`."""
+    return path.resolve().relative_to(LANDING_DIR.resolve()).as_posix()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def download(
+    http: requests.Session,
+    url: str,
+    params: dict[str, str],
+    destination: Path,
+    validate: Callable[[bytes], None],
+    timeout_s: float = 120,
+) -> Path:
+    """GET url into destination atomically; `validate` raises SourceError on a bad body."""
+    try:
+        response = http.get(url, params=params, timeout=timeout_s)
+    except requests.RequestException as error:
+        raise SourceError(
+            f"Cannot fetch {url} ({type(error).__name__}) after retries: check your network, "
+            f"or run `make demo` for the offline chain on sample data."
+        ) from None
+    if response.status_code != 200:
+        raise SourceError(
+            f"{response.url} answered HTTP {response.status_code}"
+            f"{error_reason(response)}: nothing was loaded from it; re-run later."
+        )
+    validate(response.content)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_name(destination.name + ".part")
+    with open(partial, "wb") as handle:
+        handle.write(response.content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, destination)
+    return destination
+
+
+def error_reason(response: requests.Response) -> str:
+    """The service's own explanation, when it gives one in JSON (Open-Meteo and ODRÉ do)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    if isinstance(body, dict):
+        reason = body.get("reason") or body.get("message") or body.get("error")
+        if isinstance(reason, str):
+            return f" ({reason})"
+    return ""
+
+
+def month_chunks(start: dt.date, end: dt.date) -> Iterator[tuple[dt.date, dt.date]]:
+    """[first, next) month windows covering [start, end)."""
+    first = start.replace(day=1)
+    while first < end:
+        following = (first + dt.timedelta(days=32)).replace(day=1)
+        yield max(first, start), min(following, end)
+        first = following
+
+
+def is_settled(chunk_end: dt.date, today: dt.date, refresh_days: int) -> bool:
+    """Old months no longer change: once landed they need no new fetch."""
+    return chunk_end <= today - dt.timedelta(days=refresh_days)
+
+
+def wait_for(url: str, timeout_s: float = 30) -> None:
+    """Wait until a freshly started local service answers (used by `make demo`)."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.RequestException:
+            if time.monotonic() > deadline:
+                raise SourceError(f"{url} did not start within {timeout_s:.0f} s.") from None
+            time.sleep(0.2)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:2] != ["wait"] or len(sys.argv) != 3:
+        sys.exit("usage: python -m extract.landing wait URL")
+    try:
+        wait_for(sys.argv[2])
+    except SourceError as problem:
+        sys.exit(f"error: {problem}")

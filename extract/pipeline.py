@@ -1,0 +1,98 @@
+"""Runs the dlt pipelines: one per source, all loading into the `raw` schema.
+
+This is the runner; the sources themselves live in `extract/sources/`. Each source gets its own
+pipeline (and so its own state), both write to the same dataset, `raw`, through the `csv` loader
+file format, which PostgreSQL ingests with COPY.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+import dlt
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+from extract import warehouse
+from extract.landing import SourceError
+from extract.sources.eco2mix import eco2mix_source
+from extract.sources.open_meteo import open_meteo_source
+
+STATE_DIR = Path(__file__).resolve().parent.parent / ".local" / "dlt"
+DATASET = "raw"
+SOURCES = {"eco2mix": eco2mix_source, "open_meteo": open_meteo_source}
+
+
+@dataclass
+class StepSummary:
+    source: str
+    rows: dict[str, int]
+    seconds: float
+
+    def __str__(self) -> str:
+        tables = ", ".join(f"{table} {count:,} rows" for table, count in self.rows.items())
+        return f"{self.source}: {tables or 'nothing new to load'} ({self.seconds:.1f} s)"
+
+
+def pipelines_dir() -> Path:
+    """One working folder per database: dlt's local state belongs to the data it describes."""
+    s = warehouse.settings()
+    return STATE_DIR / f"{s['PGHOST']}_{s['PGPORT']}_{s['PGDATABASE']}".replace("/", "_")
+
+
+def make_pipeline(name: str) -> dlt.Pipeline:
+    pipeline = dlt.pipeline(
+        pipeline_name=f"wattlake_{name}",
+        destination=dlt.destinations.postgres(credentials=warehouse.dsn()),
+        dataset_name=DATASET,
+        pipelines_dir=str(pipelines_dir()),
+        progress="log",
+    )
+    if not state_in_warehouse(pipeline.pipeline_name):
+        # The database was reset (or is new): forget what the local state says was loaded.
+        pipeline.drop()
+    return pipeline
+
+
+def state_in_warehouse(pipeline_name: str) -> bool:
+    with closing(warehouse.connect()) as conn, conn.cursor() as cur:
+        cur.execute("select to_regclass(%s) is not null", (f"{DATASET}._dlt_pipeline_state",))
+        if not cur.fetchone()[0]:
+            return False
+        cur.execute(
+            f"select exists (select 1 from {DATASET}._dlt_pipeline_state where pipeline_name = %s)",
+            (pipeline_name,),
+        )
+        return bool(cur.fetchone()[0])
+
+
+def run_source(name: str) -> StepSummary:
+    """Extract, normalize and load one source; raises SourceError with a one-line reason."""
+    started = time.monotonic()
+    pipeline = make_pipeline(name)
+    try:
+        pipeline.run(SOURCES[name](), loader_file_format="csv")
+    except PipelineStepFailed as failure:
+        raise SourceError(root_cause(failure)) from None
+    rows = {
+        table: count
+        for table, count in pipeline.last_trace.last_normalize_info.row_counts.items()
+        if not table.startswith("_dlt")
+    }
+    return StepSummary(name, rows, time.monotonic() - started)
+
+
+def root_cause(failure: BaseException) -> str:
+    """The innermost error a user can act on, as one line."""
+    error: BaseException | None = failure
+    while error is not None:
+        if isinstance(error, SourceError | warehouse.WarehouseError):
+            return str(error)
+        error = error.__cause__ or error.__context__
+    innermost = failure
+    while innermost.__cause__ or innermost.__context__:
+        innermost = innermost.__cause__ or innermost.__context__
+    text = str(innermost).strip().splitlines()
+    return f"{type(innermost).__name__}: {text[0] if text else 'no detail'}"

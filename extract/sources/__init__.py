@@ -1,0 +1,1 @@
+"""dlt sources: one module per public source."""
