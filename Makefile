@@ -32,7 +32,7 @@ DEMO_ENV := SOURCES__ECO2MIX__BASE_URL=$(STANDIN_URL) \
 	SOURCES__START_DATE=$(DEMO_START) SOURCES__END_DATE=$(DEMO_END)
 
 .PHONY: help setup db db-stop extract transform docs docs-generate dashboard demo run test lint \
-	format clean
+	format clean reset
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' \
@@ -95,6 +95,15 @@ format: setup ## Reformat the Python code with ruff
 
 test: lint ## Lint, then every test (unit, end-to-end chain on the embedded server and on PG*)
 	$(PY) -m pytest
+
+reset: setup ## Delete ALL data: landing zone, dlt state, the warehouse's schemas (asks first)
+	@if [ "$${CONFIRM:-}" != yes ]; then \
+		read -r -p "Delete data/, .local/ (dlt state, embedded database) and the warehouse schemas? [y/N] " answer; \
+		[ "$$answer" = y ] || { echo "Nothing deleted."; exit 1; }; fi
+	@if [ -n "$${PGHOST:-}" ]; then $(PY) -m extract.warehouse drop-schemas; \
+		else $(PY) -m extract.warehouse stop; fi
+	rm -rf data .local dbt_project/target dbt_project/logs
+	@echo "Reset done: run make demo or make run to load again."
 
 clean: ## Delete dbt's target/ and logs/ and Python caches (keeps data and database)
 	rm -rf dbt_project/target dbt_project/logs .pytest_cache .ruff_cache

@@ -8,7 +8,7 @@ import sys
 import dlt
 
 from extract import warehouse
-from extract.landing import SourceError, check_reachable
+from extract.landing import LANDING_DIR, SourceError, check_reachable
 from extract.pipeline import SOURCES, run_source
 
 
@@ -18,6 +18,18 @@ def configured_urls() -> list[str]:
         dlt.config["sources.open_meteo.base_url"],
         dlt.config["sources.open_meteo.forecast_base_url"],
     ]
+
+
+def check_same_origin(base_url: str) -> None:
+    """Never mix the demo's synthetic files with real ones in one landing zone and warehouse."""
+    marker = LANDING_DIR / ".origin"
+    if marker.exists() and marker.read_text().strip() != base_url:
+        raise SourceError(
+            f"{LANDING_DIR} holds data fetched from {marker.read_text().strip()}, not {base_url}: "
+            f"run `make reset` to start again from an empty warehouse."
+        )
+    LANDING_DIR.mkdir(parents=True, exist_ok=True)
+    marker.write_text(base_url + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.check_network:
             for url in configured_urls():
                 check_reachable(url)
+        check_same_origin(dlt.config["sources.eco2mix.base_url"])
         warehouse.wait_until_ready(timeout_s=5)
         print(f"Loading into schema raw of the {warehouse.describe()}.", flush=True)
         summaries = [run_source(name) for name in args.sources or SOURCES]

@@ -10,6 +10,7 @@ repeats them because dbt reads its profile without Python.
     python -m extract.warehouse stop     # stop it
     python -m extract.warehouse status   # say which server is in use and whether it answers
     python -m extract.warehouse wait     # create the database if needed, fail in one line if down
+    python -m extract.warehouse drop-schemas  # drop raw, staging, intermediate, marts (make reset)
 """
 
 from __future__ import annotations
@@ -222,6 +223,21 @@ def wait_until_ready(timeout_s: float = 30) -> None:
             time.sleep(0.5)
 
 
+PROJECT_SCHEMAS = ("raw", "raw_staging", "staging", "intermediate", "marts")
+
+
+def drop_project_schemas() -> None:
+    """What `make reset` does to a server the project does not own: drop only our schemas."""
+    conn = connect()
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            for schema in PROJECT_SCHEMAS:
+                cur.execute(f'drop schema if exists "{schema}" cascade')
+    finally:
+        conn.close()
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "status"
     try:
@@ -237,13 +253,16 @@ def main(argv: list[str]) -> int:
                 print("Embedded PostgreSQL stopped.")
             else:
                 print("Embedded PostgreSQL was not running.")
+        elif command == "drop-schemas":
+            drop_project_schemas()
+            print(f"Dropped schemas {', '.join(PROJECT_SCHEMAS)} in {describe()}.")
         elif command == "wait":
             wait_until_ready(timeout_s=5)
         elif command == "status":
             with connect():
                 print(f"Up: {describe()}.")
         else:
-            print(f"Unknown command {command!r}: use start, stop, wait or status.", file=sys.stderr)
+            print(f"Unknown command {command!r}: use start, stop, wait, status or drop-schemas.", file=sys.stderr)
             return 2
     except WarehouseError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -46,7 +46,7 @@ DELIMITER = ";"
 
 def export_params(chunk_start: dt.date, chunk_end: dt.date) -> dict[str, str]:
     return {
-        "where": f"date_heure >= '{chunk_start.isoformat()}' and date_heure < '{chunk_end.isoformat()}'",
+        "where": f"date_heure >= '{chunk_start}' and date_heure < '{chunk_end}'",
         "order_by": "date_heure",
         "timezone": "UTC",
         "use_labels": "false",

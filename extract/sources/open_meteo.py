@@ -189,7 +189,7 @@ def observed_rows(table: pa.Table, start: dt.date, end: dt.date) -> pa.Table:
     """Keep the requested period and drop future hours (forecasts are not observations)."""
     import pyarrow.compute as pc
 
-    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M")
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M")
     times = table["time"]
     keep = pc.and_(
         pc.and_(pc.greater_equal(times, start.isoformat()), pc.less(times, end.isoformat())),

@@ -1,0 +1,113 @@
+with
+
+source as (
+    select * from {{ source('eco2mix', 'eco2mix_national') }}
+),
+
+renamed as (
+    select
+        perimetre as perimeter_name,
+        nature as data_nature,
+        cast(date_heure as timestamp with time zone) as measured_at,
+        {{ clean_number('consommation') }} as consumption_mw,
+        {{ clean_number('prevision_j1') }} as forecast_day_ahead_mw,
+        {{ clean_number('prevision_j') }} as forecast_same_day_mw,
+        {{ clean_number('taux_co2') }} as co2_intensity_g_per_kwh,
+        {{ clean_number('fioul') }} as oil_mw,
+        {{ clean_number('fioul_tac') }} as oil_combustion_turbine_mw,
+        {{ clean_number('fioul_cogen') }} as oil_cogeneration_mw,
+        {{ clean_number('fioul_autres') }} as oil_other_mw,
+        {{ clean_number('charbon') }} as coal_mw,
+        {{ clean_number('gaz') }} as gas_mw,
+        {{ clean_number('gaz_tac') }} as gas_combustion_turbine_mw,
+        {{ clean_number('gaz_cogen') }} as gas_cogeneration_mw,
+        {{ clean_number('gaz_ccg') }} as gas_combined_cycle_mw,
+        {{ clean_number('gaz_autres') }} as gas_other_mw,
+        {{ clean_number('nucleaire') }} as nuclear_mw,
+        {{ clean_number('eolien') }} as wind_mw,
+        {{ clean_number('eolien_terrestre') }} as onshore_wind_mw,
+        {{ clean_number('eolien_offshore') }} as offshore_wind_mw,
+        {{ clean_number('solaire') }} as solar_mw,
+        {{ clean_number('hydraulique') }} as hydro_mw,
+        {{ clean_number('hydraulique_fil_eau_eclusee') }} as hydro_run_of_river_mw,
+        {{ clean_number('hydraulique_lacs') }} as hydro_reservoir_mw,
+        {{ clean_number('hydraulique_step_turbinage') }} as hydro_pumped_storage_generation_mw,
+        {{ clean_number('pompage') }} as pumping_mw,
+        {{ clean_number('bioenergies') }} as bioenergy_mw,
+        {{ clean_number('bioenergies_dechets') }} as bioenergy_waste_mw,
+        {{ clean_number('bioenergies_biomasse') }} as bioenergy_biomass_mw,
+        {{ clean_number('bioenergies_biogaz') }} as bioenergy_biogas_mw,
+        {{ clean_number('stockage_batterie') }} as battery_charging_mw,
+        {{ clean_number('destockage_batterie') }} as battery_discharging_mw,
+        {{ clean_number('ech_physiques') }} as physical_exchanges_mw,
+        {{ clean_number('ech_comm_angleterre') }} as commercial_exchanges_great_britain_mw,
+        {{ clean_number('ech_comm_espagne') }} as commercial_exchanges_spain_mw,
+        {{ clean_number('ech_comm_italie') }} as commercial_exchanges_italy_mw,
+        {{ clean_number('ech_comm_suisse') }} as commercial_exchanges_switzerland_mw,
+        {{ clean_number('ech_comm_allemagne_belgique') }} as commercial_exchanges_germany_belgium_mw,
+        _dlt_load_id as dlt_load_id,
+        _source_file as source_file_path
+    from source
+),
+
+-- the same step may be published several times: keep the best nature, then the latest load
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by perimeter_name, measured_at
+            order by
+                {{ eco2mix_publication_rank('data_nature') }} desc,
+                cast(dlt_load_id as {{ dbt.type_numeric() }}) desc
+        ) as publication_rank
+    from renamed
+),
+
+final as (
+    select
+        perimeter_name,
+        data_nature,
+        measured_at,
+        consumption_mw,
+        forecast_day_ahead_mw,
+        forecast_same_day_mw,
+        co2_intensity_g_per_kwh,
+        oil_mw,
+        oil_combustion_turbine_mw,
+        oil_cogeneration_mw,
+        oil_other_mw,
+        coal_mw,
+        gas_mw,
+        gas_combustion_turbine_mw,
+        gas_cogeneration_mw,
+        gas_combined_cycle_mw,
+        gas_other_mw,
+        nuclear_mw,
+        wind_mw,
+        onshore_wind_mw,
+        offshore_wind_mw,
+        solar_mw,
+        hydro_mw,
+        hydro_run_of_river_mw,
+        hydro_reservoir_mw,
+        hydro_pumped_storage_generation_mw,
+        pumping_mw,
+        bioenergy_mw,
+        bioenergy_waste_mw,
+        bioenergy_biomass_mw,
+        bioenergy_biogas_mw,
+        battery_charging_mw,
+        battery_discharging_mw,
+        physical_exchanges_mw,
+        commercial_exchanges_great_britain_mw,
+        commercial_exchanges_spain_mw,
+        commercial_exchanges_italy_mw,
+        commercial_exchanges_switzerland_mw,
+        commercial_exchanges_germany_belgium_mw,
+        dlt_load_id,
+        source_file_path
+    from ranked
+    where publication_rank = 1
+)
+
+select * from final

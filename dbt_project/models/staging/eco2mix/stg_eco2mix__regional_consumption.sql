@@ -1,0 +1,93 @@
+with
+
+source as (
+    select * from {{ source('eco2mix', 'eco2mix_regional') }}
+),
+
+renamed as (
+    select
+        code_insee_region as region_code,
+        libelle_region as region_name,
+        nature as data_nature,
+        cast(date_heure as timestamp with time zone) as measured_at,
+        {{ clean_number('consommation') }} as consumption_mw,
+        {{ clean_number('thermique') }} as thermal_mw,
+        {{ clean_number('nucleaire') }} as nuclear_mw,
+        {{ clean_number('eolien') }} as wind_mw,
+        {{ clean_number('eolien_terrestre') }} as onshore_wind_mw,
+        {{ clean_number('eolien_offshore') }} as offshore_wind_mw,
+        {{ clean_number('solaire') }} as solar_mw,
+        {{ clean_number('hydraulique') }} as hydro_mw,
+        {{ clean_number('pompage') }} as pumping_mw,
+        {{ clean_number('bioenergies') }} as bioenergy_mw,
+        {{ clean_number('ech_physiques') }} as physical_exchanges_mw,
+        {{ clean_number('stockage_batterie') }} as battery_charging_mw,
+        {{ clean_number('destockage_batterie') }} as battery_discharging_mw,
+        {{ clean_number('tco_thermique') }} as thermal_coverage_pct,
+        {{ clean_number('tch_thermique') }} as thermal_load_factor_pct,
+        {{ clean_number('tco_nucleaire') }} as nuclear_coverage_pct,
+        {{ clean_number('tch_nucleaire') }} as nuclear_load_factor_pct,
+        {{ clean_number('tco_eolien') }} as wind_coverage_pct,
+        {{ clean_number('tch_eolien') }} as wind_load_factor_pct,
+        {{ clean_number('tco_solaire') }} as solar_coverage_pct,
+        {{ clean_number('tch_solaire') }} as solar_load_factor_pct,
+        {{ clean_number('tco_hydraulique') }} as hydro_coverage_pct,
+        {{ clean_number('tch_hydraulique') }} as hydro_load_factor_pct,
+        {{ clean_number('tco_bioenergies') }} as bioenergy_coverage_pct,
+        {{ clean_number('tch_bioenergies') }} as bioenergy_load_factor_pct,
+        _dlt_load_id as dlt_load_id,
+        _source_file as source_file_path
+    from source
+),
+
+-- the same step may be published several times: keep the best nature, then the latest load
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by region_code, measured_at
+            order by
+                {{ eco2mix_publication_rank('data_nature') }} desc,
+                cast(dlt_load_id as {{ dbt.type_numeric() }}) desc
+        ) as publication_rank
+    from renamed
+),
+
+final as (
+    select
+        region_code,
+        region_name,
+        data_nature,
+        measured_at,
+        consumption_mw,
+        thermal_mw,
+        nuclear_mw,
+        wind_mw,
+        onshore_wind_mw,
+        offshore_wind_mw,
+        solar_mw,
+        hydro_mw,
+        pumping_mw,
+        bioenergy_mw,
+        physical_exchanges_mw,
+        battery_charging_mw,
+        battery_discharging_mw,
+        thermal_coverage_pct,
+        thermal_load_factor_pct,
+        nuclear_coverage_pct,
+        nuclear_load_factor_pct,
+        wind_coverage_pct,
+        wind_load_factor_pct,
+        solar_coverage_pct,
+        solar_load_factor_pct,
+        hydro_coverage_pct,
+        hydro_load_factor_pct,
+        bioenergy_coverage_pct,
+        bioenergy_load_factor_pct,
+        dlt_load_id,
+        source_file_path
+    from ranked
+    where publication_rank = 1
+)
+
+select * from final
