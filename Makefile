@@ -7,7 +7,9 @@ SHELL := /bin/bash
 
 VENV := .venv
 PY := $(CURDIR)/$(VENV)/bin/python
-DBT := cd dbt_project && $(CURDIR)/$(VENV)/bin/dbt
+DBT := $(CURDIR)/$(VENV)/bin/dbt
+# dbt runs inside dbt_project/, where dbt_project.yml and profiles.yml live.
+IN_DBT := cd dbt_project &&
 INSTALLED := $(VENV)/.installed
 
 # Optional .env (see .env.example): libpq variables for your own PostgreSQL.
@@ -54,14 +56,14 @@ extract: db ## Fetch both sources into data/raw/ and load them into schema raw
 	$(PY) -m extract
 
 transform: db ## dbt build: seeds, staging, intermediate, marts and their tests
-	$(DBT) build
+	$(IN_DBT) $(DBT) build
 
 docs-generate: db
-	$(DBT) docs generate
+	$(IN_DBT) $(DBT) docs generate
 
 docs: docs-generate ## Generate the dbt docs site and serve it on DOCS_PORT (8080)
 	@echo "dbt docs: http://127.0.0.1:$(DOCS_PORT)  (Ctrl+C to stop)"
-	$(DBT) docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
+	$(IN_DBT) $(DBT) docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
 dashboard: db ## Run the Streamlit dashboard on DASHBOARD_PORT (8501)
 	$(VENV)/bin/streamlit run dashboard/streamlit_app.py --server.port $(DASHBOARD_PORT) \
@@ -72,8 +74,7 @@ demo: db ## The whole chain offline: stand-in sources → extract → dbt build 
 		standin=$$!; trap 'kill $$standin 2>/dev/null' EXIT; \
 		$(PY) -m extract.landing wait $(STANDIN_URL) && \
 		$(DEMO_ENV) $(PY) -m extract && \
-		$(DBT) build && \
-		$(DBT) docs generate
+		($(IN_DBT) $(DBT) build && $(DBT) docs generate)
 	@echo
 	@echo "Demo ready (sample data $(DEMO_START) → $(DEMO_END), made by extract/standin/)."
 	@echo "  Dashboard: make dashboard   then open http://127.0.0.1:$(DASHBOARD_PORT)"
@@ -81,7 +82,7 @@ demo: db ## The whole chain offline: stand-in sources → extract → dbt build 
 
 run: db ## The whole chain against the real services (needs internet)
 	$(PY) -m extract --check-network
-	$(DBT) build
+	$(IN_DBT) $(DBT) build
 	$(DBT) docs generate
 	@echo "Done. Dashboard: make dashboard   dbt docs: make docs"
 

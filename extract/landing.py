@@ -129,6 +129,16 @@ def is_settled(chunk_end: dt.date, today: dt.date, refresh_days: int) -> bool:
     return chunk_end <= today - dt.timedelta(days=refresh_days)
 
 
+def with_required(table, columns: tuple[str, ...]):
+    """Mark merge-key columns non-nullable, as dlt's schema declares them (keeps dlt quiet)."""
+    import pyarrow as pa
+
+    fields = [
+        field.with_nullable(False) if field.name in columns else field for field in table.schema
+    ]
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
+
+
 def wait_for(url: str, timeout_s: float = 30) -> None:
     """Wait until a freshly started local service answers (used by `make demo`)."""
     import time

@@ -262,7 +262,10 @@ def main(argv: list[str]) -> int:
             with connect():
                 print(f"Up: {describe()}.")
         else:
-            print(f"Unknown command {command!r}: use start, stop, wait, status or drop-schemas.", file=sys.stderr)
+            print(
+                f"Unknown command {command!r}: use start, stop, wait, status or drop-schemas.",
+                file=sys.stderr,
+            )
             return 2
     except WarehouseError as error:
         print(f"error: {error}", file=sys.stderr)

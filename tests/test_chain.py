@@ -55,7 +55,7 @@ class Chain:
 
     def sql(self, statement: str, params: tuple = ()) -> list[tuple]:
         conn = psycopg2.connect(
-            host=self.env["PGHOST"] if "PGHOST" in self.env else "127.0.0.1",
+            host=self.env.get("PGHOST", "127.0.0.1"),
             port=self.env["PGPORT"],
             user=self.env.get("PGUSER", "postgres"),
             password=self.env.get("PGPASSWORD", ""),

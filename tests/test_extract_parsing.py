@@ -78,6 +78,28 @@ def test_real_captures_parse_with_every_row(real_samples, landing, name, rows, c
     table = eco2mix.read_export(path)
     assert table.num_rows == rows
     assert table.num_columns == columns + 1  # + _source_file
+    assert {"date_heure", "consommation", "nature"} <= set(table.column_names)
+
+
+@pytest.mark.parametrize(
+    ("label", "technical"),
+    [
+        ("Code INSEE région", "code_insee_region"),
+        ("Région", "libelle_region"),
+        ("Date - Heure", "date_heure"),
+        ("Date et Heure", "date_heure"),
+        ("Consommation (MW)", "consommation"),
+        ("Prévision J-1 (MW)", "prevision_j1"),
+        ("Taux de CO2 (g/kWh)", "taux_co2"),
+        ("Ech. comm. Allemagne-Belgique (MW)", "ech_comm_allemagne_belgique"),
+        ("Hydraulique - Fil de l'eau + éclusée (MW)", "hydraulique_fil_eau_eclusee"),
+        ("TCH Bioénergies (%)", "tch_bioenergies"),
+        ("Column 64", "column_64"),
+        ("date_heure", "date_heure"),
+    ],
+)
+def test_portal_labels_map_to_technical_names(label, technical):
+    assert eco2mix.technical_name(label) == technical
 
 
 def test_real_open_meteo_capture_flattens_to_one_row_per_hour(real_samples, landing):

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +33,7 @@ from extract.landing import (
     month_chunks,
     relative,
     session,
+    with_required,
 )
 
 # dataset -> (table in raw, merge key)
@@ -39,6 +42,17 @@ DATASETS: dict[str, tuple[str, tuple[str, str]]] = {
     "eco2mix-national-cons-def": ("eco2mix_national", ("perimetre", "date_heure")),
     "eco2mix-regional-tr": ("eco2mix_regional", ("code_insee_region", "date_heure")),
     "eco2mix-national-tr": ("eco2mix_national", ("perimetre", "date_heure")),
+}
+# The portal's French labels (use_labels=true, what a hand download has) whose plain slug is not
+# the technical field name; every other label slugs to its technical name ("Consommation (MW)").
+LABEL_OVERRIDES = {
+    "region": "libelle_region",
+    "date_et_heure": "date_heure",
+    "prevision_j_1": "prevision_j1",
+    "taux_de_co2": "taux_co2",
+    "fioul_cogeneration": "fioul_cogen",
+    "gaz_cogeneration": "gaz_cogen",
+    "hydraulique_fil_de_l_eau_eclusee": "hydraulique_fil_eau_eclusee",
 }
 EXPORT_PATH = "/api/explore/v2.1/catalog/datasets/{dataset}/exports/csv"
 DELIMITER = ";"
@@ -71,6 +85,14 @@ def validate_csv(body: bytes) -> None:
         raise SourceError(f"The éCO2mix export is not delimited by {DELIMITER!r}.")
 
 
+def technical_name(header: str) -> str:
+    """`Prévision J-1 (MW)` -> `prevision_j1`; technical names map to themselves."""
+    ascii_only = unicodedata.normalize("NFKD", header).encode("ascii", "ignore").decode()
+    without_unit = re.sub(r"\([^)]*\)", "", ascii_only)
+    slug = re.sub(r"[^0-9a-z]+", "_", without_unit.lower()).strip("_")
+    return LABEL_OVERRIDES.get(slug, slug)
+
+
 def read_export(path: Path) -> pa.Table:
     """Parse a landed export with every column as text, exactly as published."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -90,6 +112,7 @@ def read_export(path: Path) -> pa.Table:
             f"{path} is not a valid éCO2mix CSV ({str(error).splitlines()[0]}): "
             f"delete it and re-run to fetch it again."
         ) from None
+    table = table.rename_columns([technical_name(name) for name in table.column_names])
     return table.append_column("_source_file", pa.array([relative(path)] * table.num_rows))
 
 
@@ -139,7 +162,7 @@ def dataset_resource(http, base_url, dataset, start, end, today, refresh_days):
                 continue
             table = read_export(path)
             if table.num_rows:
-                yield table
+                yield with_required(table, key)
             loaded[relative(path)] = digest
 
     return chunks

@@ -28,6 +28,7 @@ from extract.landing import (
     month_chunks,
     relative,
     session,
+    with_required,
 )
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -179,7 +180,7 @@ def open_meteo_source(
                 continue
             table = observed_rows(parse_response(path, points), start, end)
             if table.num_rows:
-                yield table
+                yield with_required(table, ("location_id", "time"))
             loaded[relative(path)] = digest
 
     return hourly

@@ -1,0 +1,69 @@
+"""Run the stand-in in the foreground: `python -m extract.standin --port 8765`."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from types import FrameType
+
+from extract.standin.server import StandinServer
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m extract.standin",
+        description="Local stand-in for ODRÉ éCO2mix exports and the Open-Meteo APIs.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument(
+        "--today",
+        default=None,
+        help="YYYY-MM-DD the stand-in takes as today (default $WATTLAKE_STANDIN_TODAY or today)",
+    )
+    parser.add_argument("--cons-def-lag-days", type=int, default=35)
+    parser.add_argument("--real-time-days", type=int, default=60)
+    parser.add_argument(
+        "--fail-rate", type=float, default=0.0, help="fraction of API calls answered 429/503"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the fault draws")
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    return parser.parse_args(argv)
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    try:
+        server = StandinServer(
+            (args.host, args.port),
+            today=args.today,
+            cons_def_lag_days=args.cons_def_lag_days,
+            real_time_days=args.real_time_days,
+            fail_rate=args.fail_rate,
+            seed=args.seed,
+            verbose=args.verbose,
+        )
+    except OSError as error:
+        print(f"Cannot listen on {args.host}:{args.port} ({error}); pick another --port.")
+        return 1
+    except ValueError as error:
+        print(f"Invalid --today value ({error}); use YYYY-MM-DD.")
+        return 2
+    signal.signal(signal.SIGTERM, _stop)
+    print(f"wattlake stand-in serving on {server.base_url} (today={server.today})", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
