@@ -66,8 +66,8 @@ docs: docs-generate ## Generate the dbt docs site and serve it on DOCS_PORT (808
 	$(IN_DBT) $(DBT) docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
 dashboard: db ## Run the Streamlit dashboard on DASHBOARD_PORT (8501)
-	$(VENV)/bin/streamlit run dashboard/streamlit_app.py --server.port $(DASHBOARD_PORT) \
-		--server.headless true --browser.gatherUsageStats false
+	$(VENV)/bin/streamlit run dashboard/streamlit_app.py --server.port $(DASHBOARD_PORT) --server.address 127.0.0.1 \
+		--server.headless true --browser.gatherUsageStats false --client.toolbarMode viewer
 
 demo: db ## The whole chain offline: stand-in sources → extract → dbt build → docs
 	@mkdir -p .local; $(PY) -m extract.standin --port $(STANDIN_PORT) > .local/standin.log 2>&1 & \
