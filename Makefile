@@ -34,7 +34,7 @@ DEMO_ENV := SOURCES__ECO2MIX__BASE_URL=$(STANDIN_URL) \
 	SOURCES__START_DATE=$(DEMO_START) SOURCES__END_DATE=$(DEMO_END)
 
 .PHONY: help setup db db-stop extract transform docs docs-generate dashboard demo run test lint \
-	format clean reset
+	format clean reset bench bench-quick
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' \
@@ -85,6 +85,12 @@ run: db ## The whole chain against the real services (needs internet)
 	$(IN_DBT) $(DBT) build
 	$(DBT) docs generate
 	@echo "Done. Dashboard: make dashboard   dbt docs: make docs"
+
+bench: db ## Measure the whole chain on full-history-size data; writes docs/benchmarks.md
+	$(PY) -m tests.bench.bench_chain
+
+bench-quick: db ## The same benchmark on two months (checks the harness; CI runs it)
+	$(PY) -m tests.bench.bench_chain --quick
 
 lint: setup ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .

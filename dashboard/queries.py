@@ -37,3 +37,12 @@ THERMOSENSITIVITY = """
     where region_code = %s
     order by winter_season
 """
+
+# Example parameters for each query, used by the benchmark (tests/bench/bench_chain.py) to time
+# the dashboard's SQL on the built marts.
+BENCH_EXAMPLES: dict[str, tuple] = {
+    "REGIONS": (),
+    "DATE_RANGE": (),
+    "DAILY_CONSUMPTION": ("FR", "2013-01-01", "2100-01-01"),
+    "THERMOSENSITIVITY": ("FR",),
+}
