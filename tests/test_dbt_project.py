@@ -19,7 +19,28 @@ DBT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 MODELS_DIR = DBT_DIR / "models"
 SEEDS_DIR = DBT_DIR / "seeds"
 SQL_DIRS = [MODELS_DIR, DBT_DIR / "macros", DBT_DIR / "tests"]
-MARTS_READ_BY_DASHBOARD = {"dim_regions", "fct_consumption_daily", "fct_thermosensitivity"}
+MARTS_READ_BY_DASHBOARD = {
+    "dim_regions",
+    "dim_dates",
+    "fct_consumption_hourly",
+    "fct_consumption_daily",
+    "fct_thermosensitivity",
+    "fct_energy_mix_monthly",
+    "fct_regional_balance",
+    "fct_renewables_weather",
+    "fct_consumption_peaks",
+    "fct_pipeline_loads",
+}
+# Large facts rebuild a trailing window only (macros/incremental.sql; tests/test_dbt_warehouse.py).
+INCREMENTAL_MODELS = {
+    "int_consumption_averaged_to_hours",
+    "int_weather_weighted_to_regions",
+    "fct_consumption_hourly",
+    "fct_consumption_daily",
+    "fct_energy_mix_monthly",
+    "fct_renewables_weather",
+    "fct_pipeline_loads",
+}
 
 _STRING_OR_COMMENT = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.DOTALL)
 _JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
@@ -227,7 +248,16 @@ def test_marts_read_by_dashboard_are_in_its_exposure() -> None:
 
 
 @pytest.mark.parametrize(
-    "model", ["stg_eco2mix__regional_consumption", "fct_consumption_daily", "fct_thermosensitivity"]
+    "model",
+    [
+        "stg_eco2mix__regional_consumption",
+        "stg_eco2mix__national_consumption",
+        "stg_open_meteo__hourly_weather",
+        "int_consumption_averaged_to_hours",
+        "int_weather_weighted_to_regions",
+        "fct_consumption_daily",
+        "fct_thermosensitivity",
+    ],
 )
 def test_key_logic_has_unit_tests(model: str) -> None:
     unit_tests = _load_entries(MODELS_DIR, "unit_tests")
@@ -243,6 +273,50 @@ def test_sql_is_lower_case(path: Path) -> None:
     assert uppercase_words(path.read_text(encoding="utf-8")) == []
 
 
+def model_config(sql: str) -> dict[str, str]:
+    """Keyword arguments of the model's `config(...)` call, as raw text (no Jinja rendering)."""
+    call = re.search(r"\{\{\s*config\(", sql)
+    if not call:
+        return {}
+    body = sql[call.end() : _closing_paren(sql, call.end() - 1)]
+    return {
+        key.strip(): value.strip()
+        for key, value in (item.split("=", 1) for item in _split_top_level(body) if "=" in item)
+    }
+
+
+def incremental_problems(sql: str) -> list[str]:
+    """What keeps an incremental model from rebuilding a keyed trailing window only."""
+    config = model_config(sql)
+    problems = []
+    if config.get("materialized") != "'incremental'":
+        problems.append("not materialized as incremental")
+    if config.get("incremental_strategy") != "'delete+insert'":
+        problems.append("strategy is not delete+insert")
+    if not config.get("unique_key"):
+        problems.append("no unique_key")
+    if config.get("on_schema_change") not in ("'fail'", "'append_new_columns'"):
+        problems.append("on_schema_change would silently ignore a changed contract")
+    if not re.search(r"incremental_window\(|lookback_start\(|is_incremental\(\)", sql):
+        problems.append("no incremental filter: every run would read the whole history")
+    return problems
+
+
+@pytest.mark.parametrize("model", sorted(INCREMENTAL_MODELS))
+def test_large_models_are_incremental_over_a_window(model: str) -> None:
+    assert incremental_problems(MODEL_FILES[model].read_text(encoding="utf-8")) == []
+
+
+def test_marts_grant_select_to_the_reader_role_only() -> None:
+    project = yaml.safe_load((DBT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    role = project["vars"]["reader_role"]
+    layers = project["models"]["wattlake"]
+    assert layers["marts"]["+grants"] == {"select": [role]}
+    assert all("+grants" not in layers[name] for name in ("staging", "intermediate"))
+    assert "create_reader_role" in " ".join(project["on-run-start"])
+    assert "grant_reader_usage_on_marts" in " ".join(project["on-run-end"])
+
+
 def test_only_staging_models_call_source() -> None:
     offenders = [
         name
@@ -253,6 +327,28 @@ def test_only_staging_models_call_source() -> None:
 
 
 # --- the checkers catch what they are meant to catch -----------------------------------------
+
+
+def test_incremental_check_flags_a_full_rebuild_and_a_silent_schema_change() -> None:
+    good = (
+        "{{ config(materialized='incremental', incremental_strategy='delete+insert',\n"
+        "    unique_key=['a', 'b'], on_schema_change='fail') }}\n"
+        "select * from x {{ incremental_window('t', 't') }}"
+    )
+    assert incremental_problems(good) == []
+    bad = "{{ config(materialized='incremental', unique_key='a') }}\nselect * from x"
+    assert incremental_problems(bad) == [
+        "strategy is not delete+insert",
+        "on_schema_change would silently ignore a changed contract",
+        "no incremental filter: every run would read the whole history",
+    ]
+    assert incremental_problems("select 1") == [
+        "not materialized as incremental",
+        "strategy is not delete+insert",
+        "no unique_key",
+        "on_schema_change would silently ignore a changed contract",
+        "no incremental filter: every run would read the whole history",
+    ]
 
 
 def test_uppercase_check_flags_upper_case_sql_but_not_strings_comments_or_jinja() -> None:

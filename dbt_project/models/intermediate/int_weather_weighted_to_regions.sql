@@ -1,7 +1,18 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['region_code', 'hour_at'],
+        on_schema_change='fail',
+        indexes=[{'columns': ['region_code', 'hour_at'], 'unique': true}, {'columns': ['hour_at']}],
+    )
+}}
+
 with
 
 hourly_weather as (
     select * from {{ ref('stg_open_meteo__hourly_weather') }}
+    {{ incremental_window('measured_at', 'hour_at') }}
 ),
 
 weather_points as (
@@ -12,20 +23,42 @@ regions as (
     select * from {{ ref('regions') }}
 ),
 
+-- radiation and precipitation at `measured_at` describe the hour that ends then: move them to
+-- the hour they cover, so that every value of a row describes [hour_at, hour_at + 1 h)
+aligned_to_hours as (
+    select
+        point_id,
+        {{ utc_hour('measured_at') }} as hour_at,
+        temperature_c,
+        apparent_temperature_c,
+        wind_speed_100m_kmh,
+        cloud_cover_pct,
+        case
+            when lead(measured_at) over by_time = {{ dbt.dateadd('hour', 1, 'measured_at') }}
+                then lead(shortwave_radiation_w_m2) over by_time
+        end as shortwave_radiation_w_m2,
+        case
+            when lead(measured_at) over by_time = {{ dbt.dateadd('hour', 1, 'measured_at') }}
+                then lead(precipitation_mm) over by_time
+        end as precipitation_mm
+    from hourly_weather
+    window by_time as (partition by point_id order by measured_at)
+),
+
 weather_at_points as (
     select
         weather_points.region_code,
         weather_points.population_weight,
-        {{ utc_hour('hourly_weather.measured_at') }} as hour_at,
-        hourly_weather.temperature_c,
-        hourly_weather.apparent_temperature_c,
-        hourly_weather.wind_speed_100m_kmh,
-        hourly_weather.shortwave_radiation_w_m2,
-        hourly_weather.cloud_cover_pct,
-        hourly_weather.precipitation_mm
-    from hourly_weather
+        aligned_to_hours.hour_at,
+        aligned_to_hours.temperature_c,
+        aligned_to_hours.apparent_temperature_c,
+        aligned_to_hours.wind_speed_100m_kmh,
+        aligned_to_hours.shortwave_radiation_w_m2,
+        aligned_to_hours.cloud_cover_pct,
+        aligned_to_hours.precipitation_mm
+    from aligned_to_hours
     inner join weather_points
-        on hourly_weather.point_id = weather_points.point_id
+        on aligned_to_hours.point_id = weather_points.point_id
 ),
 
 -- points -> region, weighted by the share of the region's population each point stands for

@@ -1,11 +1,23 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['consumption_date', 'region_code'],
+        on_schema_change='fail',
+        indexes=[{'columns': ['region_code', 'consumption_date']}, {'columns': ['consumption_date']}],
+    )
+}}
+
 with
 
 hourly_consumption as (
     select * from {{ ref('int_consumption_averaged_to_hours') }}
+    {{ incremental_window('hour_at', 'consumption_date', align='day') }}
 ),
 
 hourly_weather as (
     select * from {{ ref('int_weather_weighted_to_regions') }}
+    {{ incremental_window('hour_at', 'consumption_date', align='day') }}
 ),
 
 -- an hourly mean in MW over one hour is that hour's energy in MWh

@@ -1,0 +1,15 @@
+{#-
+    Sum of several columns where a missing one counts as 0 (a region without nuclear plants
+    publishes no nuclear value), but null when all of them are missing (nothing was published).
+-#}
+{% macro sum_of_present(columns) -%}
+    case
+        when coalesce({{ columns | join(', ') }}) is null then null
+        else {% for column in columns %}coalesce({{ column }}, 0){% if not loop.last %} + {% endif %}{% endfor %}
+    end
+{%- endmacro %}
+
+{# Ratio that is null, not an error, when the denominator is 0 or null. #}
+{% macro safe_divide(numerator, denominator) -%}
+    ({{ numerator }}) / nullif({{ denominator }}, 0)
+{%- endmacro %}
