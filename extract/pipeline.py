@@ -7,6 +7,7 @@ file format, which PostgreSQL ingests with COPY.
 
 from __future__ import annotations
 
+import os
 import time
 from contextlib import closing
 from dataclasses import dataclass
@@ -20,7 +21,10 @@ from extract.landing import SourceError
 from extract.sources.eco2mix import eco2mix_source
 from extract.sources.open_meteo import open_meteo_source
 
-STATE_DIR = Path(__file__).resolve().parent.parent / ".local" / "dlt"
+# Tests point WATTLAKE_STATE_DIR at a temporary folder, as they do WATTLAKE_LANDING_DIR.
+STATE_DIR = Path(
+    os.environ.get("WATTLAKE_STATE_DIR", Path(__file__).resolve().parent.parent / ".local" / "dlt")
+)
 DATASET = "raw"
 SOURCES = {"eco2mix": eco2mix_source, "open_meteo": open_meteo_source}
 
@@ -69,19 +73,45 @@ def state_in_warehouse(pipeline_name: str) -> bool:
 
 
 def run_source(name: str) -> StepSummary:
-    """Extract, normalize and load one source; raises SourceError with a one-line reason."""
+    """Extract, normalize and load one source; raises SourceError with a one-line reason.
+
+    The steps run one by one, each announced on stdout, so a user (and the kill tests) can see
+    where a run stopped. A package left by an interrupted run is finished first: dlt resumes it
+    where it stopped, and the merge makes a replayed job harmless.
+    """
     started = time.monotonic()
     pipeline = make_pipeline(name)
     try:
-        pipeline.run(SOURCES[name](), loader_file_format="csv")
+        if pipeline.list_extracted_load_packages() or pipeline.list_normalized_load_packages():
+            progress(name, "finishing the load an interrupted run left behind")
+            pipeline.normalize()
+            pipeline.load()
+        progress(name, "extract")
+        pipeline.extract(SOURCES[name](), loader_file_format="csv")
+        progress(name, "normalize")
+        pipeline.normalize()
+        progress(name, "load")
+        pipeline.load()
     except PipelineStepFailed as failure:
         raise SourceError(root_cause(failure)) from None
-    rows = {
-        table: count
-        for table, count in pipeline.last_trace.last_normalize_info.row_counts.items()
-        if not table.startswith("_dlt")
-    }
+    rows = loaded_rows(pipeline)
     return StepSummary(name, rows, time.monotonic() - started)
+
+
+def loaded_rows(pipeline: dlt.Pipeline) -> dict[str, int]:
+    """Rows per data table in this run's packages (imported files count too, unlike normalize's)."""
+    rows: dict[str, int] = {}
+    extract_info = pipeline.last_trace.last_extract_info if pipeline.last_trace else None
+    for package_metrics in extract_info.metrics.values() if extract_info else []:
+        for metrics in package_metrics:
+            for table, table_metrics in metrics["table_metrics"].items():
+                if not table.startswith("_dlt"):
+                    rows[table] = rows.get(table, 0) + table_metrics.items_count
+    return rows
+
+
+def progress(source: str, step: str) -> None:
+    print(f"{source}: {step}", flush=True)
 
 
 def root_cause(failure: BaseException) -> str:

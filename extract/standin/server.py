@@ -15,6 +15,13 @@ Served:
     GET /v1/forecast  the same, or past_days (0-92) and forecast_days (0-16, default 7)
     GET /             a small JSON description (never fails on purpose)
 
+Faults, for tests: `fail_rate` answers a seeded fraction of API calls 429/503; `meteo_faults`
+is a script consumed one entry per Open-Meteo request (`ok`, `429` with `Retry-After`,
+`429-daily` (the daily limit, no `Retry-After`), `500`, `503`, `timeout` (answer only after
+`fault_delay_s`), `slow` (every later answer delayed by `fault_delay_s`, cleared by `ok`),
+`truncate` (a 200 whose JSON is cut in half), `drop` (close the connection without answering)).
+`meteo_cost` adds up the weighted calls of the Open-Meteo requests answered 200.
+
 "today" drives what is published: cons-def exports end `cons_def_lag_days` (35) before today,
 real-time (`-tr`) exports cover the `real_time_days` (60) before today, the archive has values
 up to today minus 5 days (null after, like the real archive).
@@ -47,6 +54,7 @@ ARCHIVE_FIRST_DAY = date(1940, 1, 1)
 MAX_PAST_DAYS = 92
 MAX_FORECAST_DAYS = 16
 MAX_LOCATIONS = 1000
+METEO_FAULTS = ("ok", "429", "429-daily", "500", "503", "timeout", "slow", "truncate", "drop")
 
 
 def resolve_today(today: date | str | None = None) -> date:
@@ -222,14 +230,31 @@ class StandinServer(ThreadingHTTPServer):
         fail_rate: float = 0.0,
         seed: int = 0,
         verbose: bool = False,
+        meteo_faults: list[str] | tuple[str, ...] = (),
+        fault_delay_s: float = 3.0,
+        retry_after_s: int = 1,
     ) -> None:
         self.today = resolve_today(today)  # before binding, so a bad value leaks no socket
+        unknown = sorted(set(meteo_faults) - set(METEO_FAULTS))
+        if unknown:
+            raise ValueError(f"unknown fault {', '.join(unknown)}: use {', '.join(METEO_FAULTS)}")
         super().__init__(address, StandinHandler)
         self.cons_def_lag_days = cons_def_lag_days
         self.real_time_days = real_time_days
         self.fail_rate = fail_rate
+        self.meteo_faults: list[str] = list(meteo_faults)
+        self.fault_delay_s = fault_delay_s
+        self.retry_after_s = retry_after_s
+        self.slow = False
+        self.meteo_cost = 0.0
+        self.meteo_served: list[str] = []
         self.verbose = verbose
         self.request_log: list[str] = []
+        # Scripted faults for the next éCO2mix export requests, consumed in order (tests):
+        # "429" (Retry-After: 1), "503", "html" (an error page with status 200), "comma"
+        # (the export with delimiter ','), "truncated" (a complete response whose body stops
+        # mid-row), "stall" (half the body, then a long pause: a download to kill).
+        self.export_faults: list[str] = []
         self._random = random.Random(seed)
         self._lock = threading.Lock()
 
@@ -260,6 +285,25 @@ class StandinServer(ThreadingHTTPServer):
                 return None
             return 429 if self._random.random() < 0.5 else 503
 
+    def next_meteo_fault(self) -> str:
+        """The scripted fault for this Open-Meteo request ("ok" once the script is used up)."""
+        with self._lock:
+            fault = self.meteo_faults.pop(0) if self.meteo_faults else "ok"
+            if fault == "slow":
+                self.slow = True
+            elif fault == "ok":
+                self.slow = False
+            return fault
+
+    def count_meteo(self, path: str, cost: float) -> None:
+        with self._lock:
+            self.meteo_cost += cost
+            self.meteo_served.append(path)
+
+    def next_export_fault(self) -> str | None:
+        with self._lock:
+            return self.export_faults.pop(0) if self.export_faults else None
+
     def stop(self) -> None:
         """Stop serving and release the port."""
         self.shutdown()
@@ -279,6 +323,8 @@ class StandinHandler(BaseHTTPRequestHandler):
 
     def _send_json(self, status: int, body: object, headers: dict[str, str] | None = None) -> None:
         payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        if getattr(self, "_truncate", False):
+            payload = payload[: len(payload) // 2]  # a well-formed response, a cut JSON body
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
@@ -298,8 +344,13 @@ class StandinHandler(BaseHTTPRequestHandler):
         params = parse_qs(parts.query, keep_blank_values=True)
         export = EXPORT_PATH.match(parts.path)
         is_meteo = parts.path in ("/v1/archive", "/v1/forecast")
+        self._truncate = False
         try:
+            if is_meteo and self._meteo_fault():
+                return
             if (export or is_meteo) and self._inject_fault(meteo=is_meteo):
+                return
+            if export and self._scripted_fault(export[1], export[2], params):
                 return
             if export:
                 self._export(export[1], export[2], params)
@@ -317,6 +368,32 @@ class StandinHandler(BaseHTTPRequestHandler):
             self._send_json(error.status, error.body)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+    def _meteo_fault(self) -> bool:
+        """Play the next entry of `meteo_faults`; True when the request is answered (or not)."""
+        fault = self.server.next_meteo_fault()
+        if fault == "timeout" or self.server.slow:
+            time.sleep(self.server.fault_delay_s)
+        if fault == "drop":
+            self.close_connection = True
+            self.connection.shutdown(2)  # socket.SHUT_RDWR: the client sees a reset
+            return True
+        if fault == "truncate":
+            self._truncate = True
+        if fault in ("429", "429-daily"):
+            daily = fault == "429-daily"
+            reason = (
+                "Daily API request limit exceeded. Please try again tomorrow."
+                if daily
+                else "Minutely API request limit exceeded. Please try again in one minute."
+            )
+            headers = {} if daily else {"Retry-After": str(self.server.retry_after_s)}
+            self._send_json(429, {"error": True, "reason": reason}, headers)
+            return True
+        if fault in ("500", "503"):
+            self._send_json(int(fault), {"error": True, "reason": "Internal server error"})
+            return True
+        return False
 
     def _inject_fault(self, meteo: bool) -> bool:
         status = self.server.draw_fault()
@@ -344,6 +421,45 @@ class StandinHandler(BaseHTTPRequestHandler):
                 else {"error_code": "ServiceUnavailable", "message": "Service unavailable."}
             )
         self._send_json(status, body, headers)
+        return True
+
+    def _scripted_fault(self, dataset: str, fmt: str, params: dict[str, list[str]]) -> bool:
+        """Answer the next scripted fault (see `StandinServer.export_faults`), if any."""
+        fault = self.server.next_export_fault()
+        if fault is None:
+            return False
+        if fault in ("429", "503"):
+            body = {"error_code": "TooManyRequests", "message": "Too many requests."}
+            self._send_json(int(fault), body, {"Retry-After": "1"} if fault == "429" else {})
+            return True
+        if fault == "html":
+            page = b"<!DOCTYPE html><html><body><h1>Maintenance</h1></body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/csv; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+            return True
+        if fault == "comma":
+            params = {**params, "delimiter": [","]}
+            self._export(dataset, fmt, params)
+            return True
+        # "truncated" / "stall": the real export, cut in the middle of a row
+        original, self.wfile = self.wfile, _Capture()
+        try:
+            self._export(dataset, fmt, params)
+        finally:
+            captured, self.wfile = self.wfile.text(), original
+        body = captured[: len(captured) // 2].encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/csv; charset=utf-8")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.wfile.write(f"{len(body):X}\r\n".encode("ascii") + body + b"\r\n")
+        self.wfile.flush()
+        if fault == "stall":
+            time.sleep(60)
+        self.wfile.write(b"0\r\n\r\n")
         return True
 
     # -- ODRÉ exports --------------------------------------------------------------------
@@ -521,7 +637,35 @@ class StandinHandler(BaseHTTPRequestHandler):
             )
             document["generationtime_ms"] = (time.perf_counter() - started) * 1000.0
             documents.append(document)
+        days = (end - start).days + 1
+        cost = max(len(variables) / 10, 1.0) * max(days / 14, 1.0) * len(latitudes)
+        self.server.count_meteo(self.path, cost)
         self._send_json(200, documents[0] if len(documents) == 1 else documents)
+
+
+class _Capture:
+    """Collects what `_export` would send, to decode its chunked body and cut it."""
+
+    def __init__(self) -> None:
+        self.raw = bytearray()
+
+    def write(self, data: bytes) -> None:
+        self.raw += data
+
+    def flush(self) -> None:
+        pass
+
+    def text(self) -> str:
+        body, rest = bytearray(), bytes(self.raw)
+        rest = rest[rest.index(b"\r\n\r\n") + 4 :] if b"\r\n\r\n" in rest[:4096] else rest
+        while rest:
+            size_text, _, rest = rest.partition(b"\r\n")
+            size = int(size_text, 16)
+            if size == 0:
+                break
+            body += rest[:size]
+            rest = rest[size + 2 :]
+        return body.decode("utf-8", "replace")
 
 
 def _floats(text: str | None, name: str) -> list[float]:

@@ -1,0 +1,133 @@
+"""Benchmark: the project's raw load of an éCO2mix CSV against PostgreSQL's own COPY of it.
+
+Why: load speed is measured, not assumed. The script writes an N-row regional export (the
+stand-in generator, same format as ODRÉ's), then, on the server the PG* variables name and in
+throwaway databases:
+
+1. COPY: `COPY ... FROM STDIN (FORMAT csv, DELIMITER ';', HEADER)` of that file into a table of
+   the same shape (every column text), from this client, as any loader would;
+2. the project: `python -m extract eco2mix` with `[sources.eco2mix] local_path` set to the file,
+   i.e. land it, stream it through Arrow, import it into dlt, COPY and merge into `raw`.
+
+It prints both wall times, their ratio (target ≤ 2) and the load's peak RSS. Not a test: timings
+depend on the machine. Run: `python -m extract.bench_load [--rows 1000000]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import closing
+from pathlib import Path
+
+from extract import warehouse
+
+DATASET = "eco2mix-regional-cons-def"
+ROWS_PER_DAY = 12 * 48  # regions × half hours
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def write_sample(path: Path, rows: int) -> int:
+    """An export of about `rows` rows, whole days from 2015-01-01 (ODRÉ's format and quirks)."""
+    from extract.standin.generator import write_dataset
+
+    start = dt.date(2015, 1, 1)
+    end = start + dt.timedelta(days=-(-rows // ROWS_PER_DAY))
+    return write_dataset(DATASET, path, start, end)
+
+
+def fresh_database(name: str) -> None:
+    with closing(warehouse.connect("postgres")) as conn:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f'drop database if exists "{name}" with (force)')
+            cur.execute(f'create database "{name}"')
+
+
+def time_copy(path: Path, database: str) -> float:
+    """Seconds for PostgreSQL to COPY the file into an all-text table of the same shape."""
+    header = path.open(encoding="utf-8-sig").readline().rstrip("\r\n").split(";")
+    with closing(warehouse.connect(database)) as conn, conn.cursor() as cur:
+        columns = ", ".join(f'"{name}" text' for name in header)
+        cur.execute(f"create table eco2mix_regional ({columns})")
+        conn.commit()
+        started = time.perf_counter()
+        with open(path, "rb") as handle:
+            cur.copy_expert(
+                "copy eco2mix_regional from stdin with (format csv, delimiter ';', header true)",
+                handle,
+                size=1 << 20,
+            )
+        conn.commit()
+        return time.perf_counter() - started
+
+
+def time_project_load(path: Path, database: str, workdir: Path) -> tuple[float, int, str]:
+    """Seconds, peak RSS (bytes) and output of `python -m extract eco2mix` on the file."""
+    env = dict(os.environ)
+    env.update(
+        PGDATABASE=database,
+        WATTLAKE_LANDING_DIR=str(workdir / "raw"),
+        WATTLAKE_STATE_DIR=str(workdir / "dlt"),
+        SOURCES__ECO2MIX__LOCAL_PATH=str(path),
+        PYTHONPATH=str(PROJECT_DIR),
+    )
+    env.setdefault("PGHOST", warehouse.settings()["PGHOST"])
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "extract", "eco2mix"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"the project's load failed:\n{result.stdout}\n{result.stderr}")
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, peak_kib * 1024, result.stdout
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m extract.bench_load", description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows in the sample file")
+    parser.add_argument("--file", type=Path, help="use this export instead of generating one")
+    args = parser.parse_args(argv)
+    base = warehouse.settings()["PGDATABASE"]
+    copy_db, load_db = f"{base}_bench_copy", f"{base}_bench_load"
+    with tempfile.TemporaryDirectory(prefix="wattlake_bench_") as folder:
+        workdir = Path(folder)
+        path = args.file or workdir / f"{DATASET}.csv"
+        if not args.file:
+            started = time.perf_counter()
+            rows = write_sample(path, args.rows)
+            print(
+                f"Sample: {rows:,} rows, {path.stat().st_size / 1e6:.0f} MB "
+                f"({time.perf_counter() - started:.1f} s to generate)"
+            )
+        print(f"Server: {warehouse.describe()}")
+        fresh_database(copy_db)
+        fresh_database(load_db)
+        copy_s = time_copy(path, copy_db)
+        print(f"COPY of the file:          {copy_s:6.1f} s")
+        load_s, peak_rss, output = time_project_load(path, load_db, workdir)
+        print(f"Project load (whole CLI):  {load_s:6.1f} s, peak RSS {peak_rss / 2**20:.0f} MiB")
+        summary = [line.strip() for line in output.splitlines() if "rows" in line]
+        print(f"  {summary[-1] if summary else output.strip().splitlines()[-1]}")
+        print(f"Ratio load / COPY:         {load_s / copy_s:6.2f} (target ≤ 2)")
+        for database in (copy_db, load_db):
+            with closing(warehouse.connect("postgres")) as conn:
+                conn.autocommit = True
+                with conn.cursor() as cur:
+                    cur.execute(f'drop database if exists "{database}" with (force)')
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
