@@ -74,7 +74,7 @@ demo: db ## The whole chain offline: stand-in sources → extract → dbt build 
 		standin=$$!; trap 'kill $$standin 2>/dev/null' EXIT; \
 		$(PY) -m extract.landing wait $(STANDIN_URL) && \
 		$(DEMO_ENV) $(PY) -m extract && \
-		($(IN_DBT) $(DBT) build && $(DBT) docs generate)
+		($(IN_DBT) $(DBT) build --full-refresh && $(DBT) docs generate)
 	@echo
 	@echo "Demo ready (sample data $(DEMO_START) → $(DEMO_END), made by extract/standin/)."
 	@echo "  Dashboard: make dashboard   then open http://127.0.0.1:$(DASHBOARD_PORT)"
