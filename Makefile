@@ -34,7 +34,7 @@ DEMO_ENV := SOURCES__ECO2MIX__BASE_URL=$(STANDIN_URL) \
 	SOURCES__START_DATE=$(DEMO_START) SOURCES__END_DATE=$(DEMO_END)
 
 .PHONY: help setup db db-stop extract transform docs docs-generate dashboard demo run test lint \
-	format clean reset bench bench-quick
+	format clean reset bench bench-quick new-source
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' \
@@ -52,8 +52,8 @@ db: setup ## Start the embedded PostgreSQL (or check the one PGHOST names)
 db-stop: setup ## Stop the embedded PostgreSQL
 	@$(PY) -m extract.warehouse stop
 
-extract: db ## Fetch both sources into data/raw/ and load them into schema raw
-	$(PY) -m extract
+extract: db ## Fetch the sources into data/raw/ and load them into schema raw (SOURCE=name: one)
+	$(PY) -m extract $(SOURCE)
 
 transform: db ## dbt build: seeds, staging, intermediate, marts and their tests
 	$(IN_DBT) $(DBT) build
@@ -91,6 +91,13 @@ bench: db ## Measure the whole chain on full-history-size data; writes docs/benc
 
 bench-quick: db ## The same benchmark on two months (checks the harness; CI runs it)
 	$(PY) -m tests.bench.bench_chain --quick
+
+new-source: setup ## Scaffold a source: NAME=x KIND=csv|api [SAMPLE=file KEY=a,b ...] (docs/add-a-source.md)
+	@[ -n "$(NAME)" ] && [ -n "$(KIND)" ] || { \
+		echo "usage: make new-source NAME=tides KIND=csv [SAMPLE=tides.csv KEY=id DELIMITER=';']"; exit 2; }
+	$(PY) -m extract.scaffold "$(NAME)" --kind "$(KIND)" \
+		$(if $(SAMPLE),--sample "$(SAMPLE)") $(if $(KEY),--key "$(KEY)") \
+		$(if $(DELIMITER),--delimiter "$(DELIMITER)") $(if $(RECORDS_PATH),--records-path "$(RECORDS_PATH)")
 
 lint: setup ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .

@@ -18,15 +18,14 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 from extract import warehouse
 from extract.landing import SourceError
-from extract.sources.eco2mix import eco2mix_source
-from extract.sources.open_meteo import open_meteo_source
+from extract.sources import discover
 
 # Tests point WATTLAKE_STATE_DIR at a temporary folder, as they do WATTLAKE_LANDING_DIR.
 STATE_DIR = Path(
     os.environ.get("WATTLAKE_STATE_DIR", Path(__file__).resolve().parent.parent / ".local" / "dlt")
 )
 DATASET = "raw"
-SOURCES = {"eco2mix": eco2mix_source, "open_meteo": open_meteo_source}
+SOURCES = discover()  # every module of extract/sources/ that defines `<name>_source`
 
 
 @dataclass
