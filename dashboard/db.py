@@ -1,8 +1,12 @@
-"""The dashboard's only door to the warehouse: read-only queries on the `marts` schema.
+"""The dashboard's only door to the warehouse: read-only queries on `marts`, as the reader role.
 
-Connection settings are the libpq variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE) with
-the embedded server's defaults, like extract/warehouse.py and dbt_project/profiles.yml. The
-session is read-only and its search_path is `marts`, so a query cannot write nor reach `raw`.
+Host, port and database come from the libpq variables (PGHOST, PGPORT, PGDATABASE) with the
+embedded server's defaults, like extract/warehouse.py and dbt_project/profiles.yml. The login is
+the read-only role dbt creates (`WATTLAKE_READER_USER` / `WATTLAKE_READER_PASSWORD`, both
+`wattlake_reader` by default), never PGUSER. Sessions are read-only with search_path `marts`.
+
+Query results are cached for CACHE_TTL_S seconds; a failure is never cached (st.cache_data keeps
+only returned values), so the app recovers by itself when the database comes back.
 """
 
 from __future__ import annotations
@@ -11,52 +15,83 @@ import os
 
 import pandas as pd
 import psycopg2
+import psycopg2.errors
+import psycopg2.extensions
 import streamlit as st
 
 DEFAULTS = {
     "PGHOST": "127.0.0.1",
     "PGPORT": "54320",
-    "PGUSER": "postgres",
     "PGDATABASE": "wattlake",
+    "WATTLAKE_READER_USER": "wattlake_reader",
+    "WATTLAKE_READER_PASSWORD": "wattlake_reader",
 }
 CACHE_TTL_S = 600
+BUILD_COMMANDS = "`make demo` (sample data, offline) or `make run` (real data)"
+
+# numeric columns (round(), sums of integers) arrive as floats, not decimal.Decimal
+_NUMERIC_AS_FLOAT = psycopg2.extensions.new_type(
+    psycopg2.extensions.DECIMAL.values,
+    "NUMERIC_AS_FLOAT",
+    lambda value, _cursor: float(value) if value is not None else None,
+)
 
 
 class WarehouseUnavailable(RuntimeError):
-    """The database cannot be reached or the marts are not built yet; the message says why."""
+    """The dashboard cannot show data; the message says why and which command fixes it."""
+
+
+class WarehouseDown(WarehouseUnavailable):
+    """The database server does not answer."""
+
+
+class MartsMissing(WarehouseUnavailable):
+    """The server answers but the marts are not built (or are empty) in this database."""
 
 
 def connection_settings() -> dict[str, str]:
-    settings = {name: os.environ.get(name, default) for name, default in DEFAULTS.items()}
-    settings["PGPASSWORD"] = os.environ.get("PGPASSWORD", "")
-    return settings
+    return {name: os.environ.get(name, default) for name, default in DEFAULTS.items()}
 
 
 def _connect() -> psycopg2.extensions.connection:
     s = connection_settings()
+    where = f"{s['PGHOST']}:{s['PGPORT']}"
     try:
         conn = psycopg2.connect(
             host=s["PGHOST"],
             port=s["PGPORT"],
-            user=s["PGUSER"],
-            password=s["PGPASSWORD"],
             dbname=s["PGDATABASE"],
+            user=s["WATTLAKE_READER_USER"],
+            password=s["WATTLAKE_READER_PASSWORD"],
             connect_timeout=3,
+            application_name="wattlake dashboard",
             options="-c search_path=marts -c default_transaction_read_only=on",
         )
     except psycopg2.OperationalError as error:
-        last_line = (str(error).strip().splitlines() or ["no answer"])[-1]
-        raise WarehouseUnavailable(
-            f"The warehouse at {s['PGHOST']}:{s['PGPORT']} (database {s['PGDATABASE']}) "
-            f"does not answer ({last_line}). Start it with `make db`, then reload this page."
+        reason = (str(error).strip().splitlines() or ["no answer"])[-1]
+        if f'database "{s["PGDATABASE"]}" does not exist' in reason:
+            raise MartsMissing(
+                f"Database {s['PGDATABASE']} does not exist on {where}: run {BUILD_COMMANDS}, "
+                "then reload this page."
+            ) from None
+        if "authentication failed" in reason or ("role" in reason and "does not exist" in reason):
+            raise MartsMissing(
+                f"The reader role {s['WATTLAKE_READER_USER']} cannot log in to {where} "
+                f"({reason}): run {BUILD_COMMANDS}, which creates it, or set "
+                "WATTLAKE_READER_USER / WATTLAKE_READER_PASSWORD, then reload this page."
+            ) from None
+        raise WarehouseDown(
+            f"The warehouse at {where} (database {s['PGDATABASE']}) does not answer ({reason}). "
+            "Start it with `make db`, then reload this page."
         ) from None
     conn.autocommit = True
+    psycopg2.extensions.register_type(_NUMERIC_AS_FLOAT, conn)
     return conn
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
 def query(sql: str, params: tuple = ()) -> pd.DataFrame:
-    """Run one SELECT with bound parameters; results are cached for CACHE_TTL_S seconds."""
+    """Run one SELECT with bound parameters (lists for `= any(%s)`); cached for CACHE_TTL_S."""
     conn = _connect()
     try:
         with conn.cursor() as cur:
@@ -64,9 +99,18 @@ def query(sql: str, params: tuple = ()) -> pd.DataFrame:
             columns = [column.name for column in cur.description]
             return pd.DataFrame(cur.fetchall(), columns=columns)
     except (psycopg2.errors.UndefinedTable, psycopg2.errors.InvalidSchemaName):
-        raise WarehouseUnavailable(
-            "The marts are not built yet: run `make demo` (sample data, offline) "
-            "or `make run` (real data), then reload this page."
+        raise MartsMissing(
+            f"The marts are not built yet: run {BUILD_COMMANDS}, then reload this page."
+        ) from None
+    except psycopg2.errors.InsufficientPrivilege:
+        raise MartsMissing(
+            f"The reader role {connection_settings()['WATTLAKE_READER_USER']} may not read the "
+            f"marts: run {BUILD_COMMANDS} (its last step grants SELECT), then reload this page."
+        ) from None
+    except psycopg2.OperationalError as error:
+        raise WarehouseDown(
+            f"The warehouse stopped answering ({str(error).strip()}). Check it with `make db`, "
+            "then reload this page."
         ) from None
     finally:
         conn.close()

@@ -1,4 +1,12 @@
-"""Every SQL statement of the dashboard, as named constants with bound parameters (%s)."""
+"""Every SQL statement of the dashboard, as named constants with bound parameters (%s).
+
+Lists are bound as arrays (`region_code = any(%s)` with a Python list). The pages read the
+daily and monthly marts; only CO2_BY_HOUR_AND_MONTH reads the hourly facts (France only).
+"""
+
+from datetime import date
+
+# --- filters -------------------------------------------------------------------------------
 
 REGIONS = """
     select region_code, region_name
@@ -6,43 +14,313 @@ REGIONS = """
     order by region_code = 'FR' desc, region_name
 """
 
+# the first and last complete days, so that no chart ends on a partial day by default
 DATE_RANGE = """
     select min(consumption_date) as first_date, max(consumption_date) as last_date
     from marts.fct_consumption_daily
+    where is_complete_day
 """
 
-DAILY_CONSUMPTION = """
+# --- overview and pipeline -----------------------------------------------------------------
+
+# params: none
+SOURCE_COVERAGE = """
+    select
+        source_name,
+        table_name,
+        min(oldest_data_at) as first_data_at,
+        max(newest_data_at) as last_data_at,
+        max(loaded_at) as last_loaded_at,
+        extract(epoch from now() - max(newest_data_at)) / 3600 as hours_since_last_data,
+        sum(row_count) as row_count,
+        count(*) as load_count
+    from marts.fct_pipeline_loads
+    group by source_name, table_name
+    order by source_name, table_name
+"""
+
+# params: region, period end, period end
+HEADLINE_FIGURES = """
+    select
+        min(month_start_date) as first_month,
+        max(month_start_date) as last_month,
+        count(*) as month_count,
+        sum(consumption_mwh) / 1e6 as consumption_twh,
+        sum(co2_intensity_g_per_kwh * production_mwh)
+            / nullif(sum(case when co2_intensity_g_per_kwh is not null then production_mwh end), 0)
+            as co2_intensity_g_per_kwh,
+        sum(
+            coalesce(wind_mwh, 0) + coalesce(solar_mwh, 0)
+            + coalesce(hydro_mwh, 0) + coalesce(bioenergy_mwh, 0)
+        ) / nullif(sum(production_mwh), 0) as renewable_share
+    from marts.fct_energy_mix_monthly
+    where region_code = %s
+        and month_start_date > date_trunc('month', cast(%s as date)) - interval '12 months'
+        and month_start_date <= %s
+"""
+
+# params: granularity ('day', 'week' or 'month'), regions, start, end
+CONSUMPTION_BY_PERIOD = """
+    select
+        region_code,
+        cast(date_trunc(%s, cast(consumption_date as timestamp)) as date) as period_start,
+        avg(mean_consumption_mw) as mean_consumption_mw,
+        max(peak_consumption_mw) as peak_consumption_mw,
+        sum(energy_mwh) as energy_mwh,
+        avg(mean_temperature_c) as mean_temperature_c
+    from marts.fct_consumption_daily
+    where region_code = any(%s)
+        and consumption_date between %s and %s
+    group by region_code, period_start
+    order by region_code, period_start
+"""
+
+# --- temperature and consumption -----------------------------------------------------------
+
+# params: regions, start, end
+DAILY_CONSUMPTION_TEMPERATURE = """
     select
         consumption_date,
+        region_code,
         mean_consumption_mw,
-        peak_consumption_mw,
-        energy_mwh,
         mean_temperature_c,
-        heating_degree_days
+        extract(month from consumption_date) not between 5 and 9
+            and mean_temperature_c < 15 as is_heating_day
     from marts.fct_consumption_daily
-    where region_code = %s
+    where region_code = any(%s)
         and consumption_date between %s and %s
         and is_complete_day
-    order by consumption_date
+        and mean_temperature_c is not null
+    order by region_code, consumption_date
 """
 
+# params: regions, start, end. Slopes are signed like the mart: MW more per °C colder.
+TEMPERATURE_SLOPES = """
+    with days as (
+        select
+            region_code,
+            mean_consumption_mw,
+            mean_temperature_c,
+            extract(month from consumption_date) not between 5 and 9
+                and mean_temperature_c < 15 as is_heating_day
+        from marts.fct_consumption_daily
+        where region_code = any(%s)
+            and consumption_date between %s and %s
+            and is_complete_day
+            and mean_temperature_c is not null
+    )
+
+    select
+        region_code,
+        -regr_slope(mean_consumption_mw, mean_temperature_c)
+            filter (where is_heating_day) as winter_mw_per_c,
+        regr_r2(mean_consumption_mw, mean_temperature_c)
+            filter (where is_heating_day) as winter_r_squared,
+        regr_intercept(mean_consumption_mw, mean_temperature_c)
+            filter (where is_heating_day) as winter_intercept_mw,
+        count(*) filter (where is_heating_day) as winter_day_count,
+        -regr_slope(mean_consumption_mw, mean_temperature_c) as all_year_mw_per_c,
+        regr_r2(mean_consumption_mw, mean_temperature_c) as all_year_r_squared,
+        regr_intercept(mean_consumption_mw, mean_temperature_c) as all_year_intercept_mw,
+        count(*) as all_year_day_count
+    from days
+    group by region_code
+    order by region_code
+"""
+
+# params: regions
 THERMOSENSITIVITY = """
     select
+        region_code,
         winter_season,
         thermosensitivity_mw_per_c,
+        standard_error_mw_per_c,
         intercept_mw,
         r_squared,
         day_count
     from marts.fct_thermosensitivity
-    where region_code = %s
-    order by winter_season
+    where region_code = any(%s)
+    order by region_code, winter_season
 """
 
-# Example parameters for each query, used by the benchmark (tests/bench/bench_chain.py) to time
-# the dashboard's SQL on the built marts.
+# --- energy mix and carbon -----------------------------------------------------------------
+
+# params: regions, start, end
+ENERGY_MIX_MONTHLY = """
+    select
+        month_start_date,
+        sum(nuclear_mwh) / 1e3 as nuclear_gwh,
+        sum(thermal_mwh) / 1e3 as thermal_gwh,
+        sum(hydro_mwh) / 1e3 as hydro_gwh,
+        sum(wind_mwh) / 1e3 as wind_gwh,
+        sum(solar_mwh) / 1e3 as solar_gwh,
+        sum(bioenergy_mwh) / 1e3 as bioenergy_gwh,
+        sum(consumption_mwh) / 1e3 as consumption_gwh,
+        bool_and(is_complete_month) as is_complete_month
+    from marts.fct_energy_mix_monthly
+    where region_code = any(%s)
+        and month_start_date between date_trunc('month', cast(%s as date)) and %s
+    group by month_start_date
+    order by month_start_date
+"""
+
+# params: region, start, end. The one hourly query: CO2 intensity is published for France only.
+CO2_BY_HOUR_AND_MONTH = """
+    select
+        cast(extract(month from consumption_date) as integer) as calendar_month,
+        local_hour,
+        avg(co2_intensity_g_per_kwh) as co2_intensity_g_per_kwh
+    from marts.fct_consumption_hourly
+    where region_code = %s
+        and consumption_date between %s and %s
+        and co2_intensity_g_per_kwh is not null
+    group by calendar_month, local_hour
+    order by calendar_month, local_hour
+"""
+
+# --- regions -------------------------------------------------------------------------------
+
+# params: start, end
+REGIONAL_BALANCE = """
+    select
+        balance.region_code,
+        regions.region_name,
+        sum(balance.production_mwh) / 1e3 as production_gwh,
+        sum(balance.consumption_mwh) / 1e3 as consumption_gwh,
+        sum(balance.balance_mwh) / 1e3 as balance_gwh,
+        sum(balance.production_mwh) / nullif(sum(balance.consumption_mwh), 0) as coverage_ratio
+    from marts.fct_regional_balance as balance
+    inner join marts.dim_regions as regions
+        on balance.region_code = regions.region_code
+    where balance.month_start_date between date_trunc('month', cast(%s as date)) and %s
+    group by balance.region_code, regions.region_name
+    order by balance_gwh desc
+"""
+
+# params: start, end
+BALANCE_BY_SEASON = """
+    select
+        balance.region_code,
+        regions.region_name,
+        dates.meteorological_season,
+        sum(balance.balance_mwh) / 1e3 as balance_gwh,
+        sum(balance.balance_mwh) > 0 as is_net_exporter
+    from marts.fct_regional_balance as balance
+    inner join marts.dim_regions as regions
+        on balance.region_code = regions.region_code
+    inner join marts.dim_dates as dates
+        on balance.month_start_date = dates.calendar_date
+    where balance.month_start_date between date_trunc('month', cast(%s as date)) and %s
+    group by balance.region_code, regions.region_name, dates.meteorological_season
+    order by regions.region_name, dates.meteorological_season
+"""
+
+# --- renewables and weather ----------------------------------------------------------------
+
+# params: regions, start, end
+RENEWABLES_DAILY = """
+    select
+        consumption_date,
+        region_code,
+        solar_mwh,
+        solar_irradiation_kwh_m2,
+        wind_mwh,
+        mean_wind_speed_100m_kmh
+    from marts.fct_renewables_weather
+    where region_code = any(%s)
+        and consumption_date between %s and %s
+    order by region_code, consumption_date
+"""
+
+# params: granularity, regions, start, end
+RENEWABLES_BY_PERIOD = """
+    select
+        region_code,
+        cast(date_trunc(%s, cast(consumption_date as timestamp)) as date) as period_start,
+        avg(mean_solar_mw) as mean_solar_mw,
+        avg(mean_wind_mw) as mean_wind_mw,
+        avg(solar_irradiation_kwh_m2) as mean_daily_irradiation_kwh_m2,
+        avg(mean_wind_speed_100m_kmh) as mean_wind_speed_100m_kmh
+    from marts.fct_renewables_weather
+    where region_code = any(%s)
+        and consumption_date between %s and %s
+    group by region_code, period_start
+    order by region_code, period_start
+"""
+
+# --- peaks ---------------------------------------------------------------------------------
+
+# params: regions, start, end, how many per region
+TOP_PEAKS = """
+    with ranked as (
+        select
+            *,
+            row_number() over (
+                partition by region_code order by peak_consumption_mw desc
+            ) as rank_in_period
+        from marts.fct_consumption_peaks
+        where region_code = any(%s)
+            and consumption_date between %s and %s
+    )
+
+    select
+        ranked.region_code,
+        regions.region_name,
+        ranked.rank_in_period,
+        ranked.consumption_date,
+        ranked.peak_local_hour,
+        ranked.peak_consumption_mw,
+        ranked.mean_consumption_mw,
+        ranked.temperature_at_peak_c,
+        ranked.mean_temperature_c,
+        ranked.temperature_anomaly_c,
+        ranked.wind_speed_at_peak_100m_kmh,
+        ranked.cloud_cover_at_peak_pct
+    from ranked
+    inner join marts.dim_regions as regions
+        on ranked.region_code = regions.region_code
+    where ranked.rank_in_period <= %s
+    order by regions.region_code = 'FR' desc, regions.region_name, ranked.rank_in_period
+"""
+
+# --- pipeline ------------------------------------------------------------------------------
+
+# params: none
+PIPELINE_LOADS = """
+    select
+        loaded_at,
+        source_name,
+        table_name,
+        dlt_load_id,
+        load_status,
+        row_count,
+        source_file_count,
+        oldest_data_at,
+        newest_data_at,
+        data_lag_hours
+    from marts.fct_pipeline_loads
+    order by loaded_at desc, table_name
+"""
+
+# Example parameters for each query (full period, France or all regions), used by the benchmark
+# (tests/bench/bench_chain.py) to time the dashboard's SQL on the built marts.
+_ALL = ["FR", "11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93"]
+_FIRST, _LAST = "2013-01-01", date.today().isoformat()
 BENCH_EXAMPLES: dict[str, tuple] = {
     "REGIONS": (),
     "DATE_RANGE": (),
-    "DAILY_CONSUMPTION": ("FR", "2013-01-01", "2100-01-01"),
-    "THERMOSENSITIVITY": ("FR",),
+    "SOURCE_COVERAGE": (),
+    "HEADLINE_FIGURES": ("FR", _LAST, _LAST),
+    "CONSUMPTION_BY_PERIOD": ("week", _ALL, _FIRST, _LAST),
+    "DAILY_CONSUMPTION_TEMPERATURE": (["FR"], _FIRST, _LAST),
+    "TEMPERATURE_SLOPES": (_ALL, _FIRST, _LAST),
+    "THERMOSENSITIVITY": (_ALL,),
+    "ENERGY_MIX_MONTHLY": (["FR"], _FIRST, _LAST),
+    "CO2_BY_HOUR_AND_MONTH": ("FR", _FIRST, _LAST),
+    "REGIONAL_BALANCE": (_FIRST, _LAST),
+    "BALANCE_BY_SEASON": (_FIRST, _LAST),
+    "RENEWABLES_DAILY": (["FR"], _FIRST, _LAST),
+    "RENEWABLES_BY_PERIOD": ("week", ["FR"], _FIRST, _LAST),
+    "TOP_PEAKS": (_ALL, _FIRST, _LAST, 10),
+    "PIPELINE_LOADS": (),
 }

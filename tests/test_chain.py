@@ -187,14 +187,17 @@ def test_run_without_network_fails_fast_in_one_line(embedded_chain):
 
 
 def test_dashboard_page_renders_the_mart(embedded_chain, monkeypatch):
+    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     for name in ("PGPORT", "PGDATABASE"):
         monkeypatch.setenv(name, embedded_chain.env[name])
     monkeypatch.delenv("PGHOST", raising=False)
+    st.cache_data.clear()  # the dashboard's query cache is per process, not per database
     app = AppTest.from_file(str(PROJECT_DIR / "dashboard" / "streamlit_app.py"), default_timeout=60)
+    app.switch_page("app_pages/temperature.py")
     app.run()
     assert not app.exception, app.exception
-    assert len(app.get("plotly_chart")) == 2
-    assert any("MW per °C" in metric.value for metric in app.metric)
+    assert len(app.get("plotly_chart")) == 3
+    assert any("MW/°C" in metric.value for metric in app.metric)
     assert "Open-Meteo" in " ".join(caption.value for caption in app.caption)

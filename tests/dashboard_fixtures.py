@@ -1,0 +1,121 @@
+"""The dashboard tests' demo warehouse, built once per test session and shared by both files.
+
+A private database `<PGDATABASE>_dashboard` (dropped and re-created) on the server the PG*
+variables name, filled like `make demo`: the stand-in (with a fixed `today`) serves October 2024
+to March 2025, `python -m extract` loads it, `dbt build` makes the marts and the reader role.
+Skipped when PGHOST is unset (the embedded server belongs to the developer) or unreachable.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from tests.conftest import PROJECT_DIR
+
+DBT = Path(sys.executable).with_name("dbt")
+DBT_DIR = PROJECT_DIR / "dbt_project"
+DEMO_START, DEMO_END = "2024-10-01", "2025-04-01"
+STANDIN_TODAY = "2026-01-01"  # long after DEMO_END: every demo month is published
+
+
+@dataclass(frozen=True)
+class DemoWarehouse:
+    """A built demo warehouse: `env` holds the admin PG* settings of its private database."""
+
+    env: dict[str, str]
+
+    @property
+    def database(self) -> str:
+        return self.env["PGDATABASE"]
+
+    def connect(self, user: str | None = None, password: str | None = None, dbname: str = ""):
+        return psycopg2.connect(
+            host=self.env["PGHOST"],
+            port=self.env["PGPORT"],
+            user=user or self.env.get("PGUSER", "postgres"),
+            password=password if password is not None else self.env.get("PGPASSWORD", ""),
+            dbname=dbname or self.database,
+            connect_timeout=5,
+        )
+
+    def sql(self, statement: str, params: tuple = ()) -> list[tuple]:
+        with closing(self.connect()) as conn, conn.cursor() as cur:
+            cur.execute(statement, params)
+            return cur.fetchall()
+
+    def admin(self, statement: str) -> None:
+        """One statement on the server's `postgres` database, outside a transaction."""
+        conn = self.connect(dbname="postgres")
+        conn.autocommit = True
+        with closing(conn), conn.cursor() as cur:
+            cur.execute(statement)
+
+    def dashboard_env(self) -> dict[str, str]:
+        """The PG* settings the dashboard reads (it logs in as the reader role itself)."""
+        return {name: self.env[name] for name in ("PGHOST", "PGPORT", "PGDATABASE")}
+
+
+def _run(command: list[str], env: dict[str, str], cwd: Path) -> None:
+    result = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=900, check=False
+    )
+    if result.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(command)} failed:\n{result.stdout[-6000:]}\n{result.stderr}"
+        )
+
+
+def build_demo_warehouse(workdir: Path) -> DemoWarehouse:
+    """Drop, re-create and fill `<PGDATABASE>_dashboard` with the demo data; skip without PGHOST."""
+    if "PGHOST" not in os.environ:
+        pytest.skip("PGHOST is not set: no PostgreSQL of our own to build a private warehouse on")
+    env = dict(os.environ)
+    env.setdefault("PGPORT", "5432")
+    env["PGDATABASE"] = f"{os.environ.get('PGDATABASE', 'wattlake')}_dashboard"
+    warehouse = DemoWarehouse(env)
+    try:
+        warehouse.admin(f'drop database if exists "{warehouse.database}" with (force)')
+    except psycopg2.OperationalError as error:
+        pytest.skip(f"PostgreSQL at {env['PGHOST']}:{env['PGPORT']} is unreachable: {error}")
+    warehouse.admin(f'create database "{warehouse.database}"')
+
+    from extract.standin.server import start_standin
+
+    server, base_url = start_standin(port=0, today=STANDIN_TODAY)
+    env.update(
+        WATTLAKE_LANDING_DIR=str(workdir / "raw"),
+        WATTLAKE_STATE_DIR=str(workdir / "dlt"),
+        DBT_TARGET_PATH=str(workdir / "dbt_target"),
+        DBT_LOG_PATH=str(workdir / "dbt_logs"),
+        DBT_PROFILES_DIR=str(DBT_DIR),
+        PYTHONPATH=str(PROJECT_DIR),
+        SOURCES__ECO2MIX__BASE_URL=base_url,
+        SOURCES__OPEN_METEO__BASE_URL=base_url,
+        SOURCES__OPEN_METEO__FORECAST_BASE_URL=base_url,
+        SOURCES__START_DATE=DEMO_START,
+        SOURCES__END_DATE=DEMO_END,
+    )
+    try:
+        _run([sys.executable, "-m", "extract"], env, PROJECT_DIR)
+        _run([str(DBT), "build"], env, DBT_DIR)
+    finally:
+        server.stop()
+    return warehouse
+
+
+_built: list[DemoWarehouse] = []
+
+
+def demo_warehouse_once(tmp_path_factory: pytest.TempPathFactory) -> DemoWarehouse:
+    """The session's demo warehouse: built by the first test that asks, then reused."""
+    if not _built:
+        _built.append(build_demo_warehouse(tmp_path_factory.mktemp("dashboard_warehouse")))
+    return _built[0]

@@ -1,0 +1,238 @@
+"""The dashboard on a demo warehouse: every page, the shared filters, the failure pages, the role.
+
+Streamlit's AppTest runs the app in this process against `<PGDATABASE>_dashboard`
+(tests/dashboard_fixtures.py), logging in as the reader role like the real app.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import closing
+from datetime import date
+
+import psycopg2
+import psycopg2.errors
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import PROJECT_DIR
+from tests.dashboard_fixtures import DemoWarehouse, demo_warehouse_once
+
+pytestmark = pytest.mark.e2e
+
+APP = str(PROJECT_DIR / "dashboard" / "streamlit_app.py")
+
+# page file -> (Plotly charts, metric labels that must be shown)
+PAGES = {
+    "overview": (0, ["Consumption (TWh)", "CO2 intensity", "Renewable share", "France (GW)"]),
+    "temperature": (3, ["winter slope (MW/°C)", "winter r²", "all-year slope (MW/°C)"]),
+    "energy_mix": (2, []),
+    "regions": (2, ["France: production − consumption (GWh)"]),
+    "renewables": (3, []),
+    "peaks": (1, ["highest peak (MW)", "Temperature at that hour (°C)"]),
+    "pipeline": (2, ["eco2mix_regional: age of the newest data", "open_meteo_hourly: age of"]),
+}
+FILTERED_PAGES = [page for page in PAGES if page != "pipeline"]
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> DemoWarehouse:
+    return demo_warehouse_once(tmp_path_factory)
+
+
+@pytest.fixture
+def app_env(warehouse: DemoWarehouse, monkeypatch) -> DemoWarehouse:
+    """The app's PG* settings point at the demo warehouse; no cached result from another test."""
+    for name, value in warehouse.dashboard_env().items():
+        monkeypatch.setenv(name, value)
+    st.cache_data.clear()
+    return warehouse
+
+
+def run_page(page: str, query_params: dict | None = None) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.switch_page(f"app_pages/{page}.py")
+    app.query_params.update(query_params or {})
+    return app.run()
+
+
+def shown(app: AppTest) -> list[str]:
+    """What a reader sees of the data: every chart's data and every figure's value."""
+    charts = [json.loads(chart.proto.spec)["data"] for chart in app.get("plotly_chart")]
+    return [json.dumps(charts, sort_keys=True), *(metric.value for metric in app.metric)]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_shows_its_charts_figures_and_sources(app_env, page: str) -> None:
+    app = run_page(page)
+    assert not app.exception, app.exception
+    assert not app.error, [error.value for error in app.error]
+    charts, metric_labels = PAGES[page]
+    assert len(app.get("plotly_chart")) == charts
+    assert len(app.get("download_button")) >= charts  # one CSV per chart, at least
+    labels = [metric.label for metric in app.metric]
+    for expected in metric_labels:
+        assert any(expected in label for label in labels), (expected, labels)
+    captions = " ".join(caption.value for caption in app.caption)
+    assert "Unit:" in captions
+    assert "ODRÉ" in captions or "dlt" in captions
+    assert "Licence Ouverte / Etalab 2.0" in captions and "CC BY 4.0" in captions  # frame credits
+
+
+@pytest.mark.parametrize("page", FILTERED_PAGES)
+def test_period_filter_changes_what_is_shown(app_env, page: str) -> None:
+    whole = shown(run_page(page))
+    january = run_page(page, {"period": ["2025-01-01", "2025-01-31"]})
+    assert not january.exception, january.exception
+    assert january.date_input(key="period").value == (date(2025, 1, 1), date(2025, 1, 31))
+    assert shown(january) != whole
+
+
+def test_region_and_granularity_widgets_change_what_is_shown(app_env) -> None:
+    app = run_page("temperature")
+    before = shown(app)
+    app.multiselect(key="regions").select("53").run()  # Bretagne
+    assert not app.exception, app.exception
+    after_region = shown(app)
+    assert after_region != before
+    assert any("Bretagne" in name for name in after_region[0].split('"'))
+    app.segmented_control(key="granularity").set_value("month").run()
+    assert shown(app) != after_region
+
+
+LINK = {
+    "period": ["2024-12-01", "2025-02-28"],
+    "regions": ["France", "Bretagne"],
+    "granularity": "month",
+}
+
+
+@pytest.mark.parametrize("page", FILTERED_PAGES)
+def test_a_link_reproduces_the_view(app_env, page: str) -> None:
+    """The filters are read from the URL (region names, ISO dates) and stay in it."""
+    app = run_page(page, LINK)
+    assert not app.exception, app.exception
+    assert app.date_input(key="period").value == (date(2024, 12, 1), date(2025, 2, 28))
+    widgets = {widget.key: widget.value for widget in app.multiselect}
+    widgets |= {widget.key: widget.value for widget in app.get("segmented_control")}
+    assert widgets.get("regions", ["FR", "53"]) == ["FR", "53"]
+    assert widgets.get("granularity", "month") == "month"
+    assert app.query_params == LINK  # a page keeps the filters it does not use in the URL
+
+
+def test_a_wrong_link_falls_back_to_the_defaults(app_env) -> None:
+    bad = {"period": ["2010-01-01", "2030-01-01"], "regions": ["Atlantis"], "granularity": "year"}
+    app = run_page("temperature", bad)
+    assert not app.exception, app.exception
+    assert app.multiselect(key="regions").value == ["FR"]
+    assert app.segmented_control(key="granularity").value == "week"
+    start, end = app.date_input(key="period").value
+    assert date(2024, 10, 1) <= start < end <= date(2025, 4, 1)  # the data's own coverage
+    assert len(app.get("plotly_chart")) == PAGES["temperature"][0]
+
+
+def test_the_peaks_follow_the_regions_of_the_link(app_env) -> None:
+    app = run_page("peaks", LINK)
+    table = app.dataframe[0].value
+    assert set(table["region_name"]) == {"France", "Bretagne"}
+    assert table["consumption_date"].between(date(2024, 12, 1), date(2025, 2, 28)).all()
+
+
+def test_missing_or_empty_marts_show_which_command_to_run(app_env, monkeypatch) -> None:
+    from dashboard.db import connection_settings
+
+    reader = connection_settings()["WATTLAKE_READER_USER"]
+    empty, unbuilt = f"{app_env.database}_empty", f"{app_env.database}_unbuilt"
+    for database in (empty, unbuilt):
+        app_env.admin(f'drop database if exists "{database}" with (force)')
+        app_env.admin(f'create database "{database}"')
+    # `empty`: the marts exist (readable by the reader role) but hold no row yet
+    conn = app_env.connect(dbname=empty)
+    with closing(conn), conn, conn.cursor() as cur:
+        cur.execute(
+            "create schema marts;"
+            " create table marts.fct_consumption_daily"
+            " (consumption_date date, region_code text, is_complete_day boolean);"
+            f" grant usage on schema marts to {reader};"
+            f" grant select on all tables in schema marts to {reader}"
+        )
+    try:
+        for database in (empty, unbuilt, f"{app_env.database}_never_created"):
+            monkeypatch.setenv("PGDATABASE", database)
+            st.cache_data.clear()
+            app = run_page("overview")
+            assert not app.exception, app.exception
+            messages = [info.value for info in app.info]
+            assert len(messages) == 1, (database, messages)
+            assert "make demo" in messages[0] and "make run" in messages[0]
+            assert not app.get("plotly_chart") and not app.metric
+    finally:
+        for database in (empty, unbuilt):
+            app_env.admin(f'drop database if exists "{database}" with (force)')
+
+
+def test_database_down_gives_one_message_then_recovers(app_env, monkeypatch) -> None:
+    from tests.test_chain import free_port
+
+    port = free_port()
+    monkeypatch.setenv("PGPORT", str(port))
+    app = run_page("temperature")
+    assert not app.exception, app.exception
+    assert len(app.error) == 1
+    assert f"{app_env.env['PGHOST']}:{port}" in app.error[0].value
+    assert "make db" in app.error[0].value
+    # the server is back: the same session shows the page, no restart, no stale error
+    monkeypatch.setenv("PGPORT", app_env.env["PGPORT"])
+    app.run()
+    assert not app.error and len(app.get("plotly_chart")) == PAGES["temperature"][0]
+
+
+def test_reader_role_reads_marts_only(app_env) -> None:
+    from dashboard import db
+
+    with closing(db._connect()) as conn, conn.cursor() as cur:
+        cur.execute("select current_user, current_setting('search_path')")
+        assert cur.fetchone() == (db.connection_settings()["WATTLAKE_READER_USER"], "marts")
+        cur.execute("select count(*) from fct_consumption_daily")
+        assert cur.fetchone()[0] > 0
+        for table in (
+            "raw.eco2mix_regional",
+            "raw._dlt_loads",
+            "staging.stg_eco2mix__regional_consumption",
+            "intermediate.int_consumption_averaged_to_hours",
+        ):
+            with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+                cur.execute(f"select 1 from {table} limit 1")
+        # the session is read-only, and the role has no write grant even outside it
+        with pytest.raises(psycopg2.errors.ReadOnlySqlTransaction):
+            cur.execute("delete from dim_regions")
+        cur.execute("set default_transaction_read_only = off")
+        for statement in ("delete from dim_regions", "create table marts.scratch (x integer)"):
+            with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+                cur.execute(statement)
+
+
+def test_queries_bind_every_value(app_env) -> None:
+    """Every BENCH_EXAMPLES query runs on the demo marts with its example parameters."""
+    from dashboard import queries
+
+    settings = {**app_env.dashboard_env()}
+    with (
+        closing(
+            psycopg2.connect(
+                host=settings["PGHOST"],
+                port=settings["PGPORT"],
+                dbname=settings["PGDATABASE"],
+                user=app_env.env.get("PGUSER", "postgres"),
+                password=app_env.env.get("PGPASSWORD", ""),
+            )
+        ) as conn,
+        conn.cursor() as cur,
+    ):
+        names = [name for name in dir(queries) if name.isupper() and not name.startswith("_")]
+        assert sorted(queries.BENCH_EXAMPLES) == sorted(set(names) - {"BENCH_EXAMPLES"})
+        for name, params in queries.BENCH_EXAMPLES.items():
+            statement = getattr(queries, name)
+            assert statement.count("%s") == len(params), name
+            cur.execute(statement, params)

@@ -1,0 +1,181 @@
+"""The dashboard in a real browser: `streamlit run` on the demo warehouse, driven by Chromium.
+
+Chromium is the system's (Debian package `chromium`, or $WATTLAKE_CHROMIUM); Playwright only
+drives it and never downloads a browser. Every page is visited by its URL path; each gets a
+full-page screenshot in tests/artifacts/screenshots/ and its first paint (goto → first chart,
+figure visible), in a new tab and after a click in the sidebar, is written to
+tests/artifacts/browser_timings.json: reported, not asserted (a shared 2-core machine is noisy).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_DIR
+from tests.dashboard_fixtures import demo_warehouse_once
+from tests.test_chain import free_port
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path(os.environ.get("WATTLAKE_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = PROJECT_DIR / "tests" / "artifacts"
+# page name -> URL path (the default page is served at the root)
+PAGES = {
+    "overview": "",
+    "temperature": "temperature",
+    "energy_mix": "energy_mix",
+    "regions": "regions",
+    "renewables": "renewables",
+    "peaks": "peaks",
+    "pipeline": "pipeline",
+}
+TITLES = [
+    "Overview",
+    "Temperature and consumption",
+    "Energy mix and carbon",
+    "Regions",
+    "Renewables and weather",
+    "Peaks",
+    "Pipeline",
+]
+CONTENT = '[data-testid="stMain"] :is([data-testid="stPlotlyChart"], [data-testid="stMetric"])'
+DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    """`streamlit run` of the dashboard on a free port, headless, against the demo warehouse."""
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"No Chromium at {CHROMIUM}: `apt-get install chromium` or set WATTLAKE_CHROMIUM"
+        )
+    pytest.importorskip("playwright.sync_api", reason="playwright (the driver) is not installed")
+    warehouse = demo_warehouse_once(tmp_path_factory)
+    port = free_port()
+    env = {**os.environ, **warehouse.dashboard_env(), "PYTHONPATH": str(PROJECT_DIR)}
+    log = (tmp_path_factory.mktemp("streamlit") / "streamlit.log").open("w")
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", "dashboard/streamlit_app.py",
+            "--server.headless", "true",
+            "--server.port", str(port),
+            "--server.address", "127.0.0.1",
+            "--browser.gatherUsageStats", "false",
+            "--client.toolbarMode", "viewer",
+        ],
+        cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"streamlit did not start; see {log.name}") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(app_url) -> Iterator:
+    """One browser context for the module, so pages after the first load the app's code cached."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium.new_context(viewport={"width": 1400, "height": 1000})
+        chromium.close()
+
+
+def screenshot(page, path: Path) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so grow the window to fit it."""
+    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": max(1000, height)})
+    page.wait_for_timeout(800)  # Plotly redraws at the new size
+    page.screenshot(path=str(path), full_page=True)
+
+
+def open_page(context, url: str):
+    """A new tab at `url`; returns it and the ms from goto to the first content visible."""
+    page = context.new_page()
+    started = time.perf_counter()
+    page.goto(url)
+    page.wait_for_selector(CONTENT, state="visible", timeout=TIMEOUT_MS)
+    first_paint_ms = (time.perf_counter() - started) * 1000
+    page.wait_for_selector(DONE, timeout=TIMEOUT_MS)
+    return page, first_paint_ms
+
+
+def test_every_page_renders_without_error(browser, app_url) -> None:
+    screenshots = ARTIFACTS / "screenshots"
+    screenshots.mkdir(parents=True, exist_ok=True)
+    timings = {}
+    for name, path in PAGES.items():
+        page, first_paint_ms = open_page(browser, f"{app_url}/{path}")
+        screenshot(page, screenshots / f"{name}.png")
+        errors = [element.inner_text() for element in page.query_selector_all(ERRORS)]
+        charts = page.locator('[data-testid="stPlotlyChart"]').count()
+        page.close()
+        assert not errors, f"{name}: {errors}"
+        timings[name] = {"first_paint_ms": round(first_paint_ms), "plotly_charts": charts}
+
+    # the same pages reached the way a reader moves: a click in the sidebar of the open app
+    page, _ = open_page(browser, f"{app_url}/pipeline")
+    for name, title in zip(PAGES, TITLES, strict=True):
+        started = time.perf_counter()
+        page.locator('[data-testid="stSidebarNavLink"]', has_text=title).click()
+        page.wait_for_selector(f'h1:has-text("{title}")', timeout=TIMEOUT_MS)
+        page.wait_for_selector(CONTENT, state="visible", timeout=TIMEOUT_MS)
+        timings[name]["after_click_ms"] = round((time.perf_counter() - started) * 1000)
+        page.wait_for_selector(DONE, timeout=TIMEOUT_MS)
+        assert not page.query_selector_all(ERRORS), name
+    page.close()
+
+    (ARTIFACTS / "browser_timings.json").write_text(json.dumps(timings, indent=2) + "\n")
+    print("\npage          new tab (ms)  sidebar click (ms)  charts")
+    for name, figures in timings.items():
+        print(
+            f"{name:<13} {figures['first_paint_ms']:>12}  {figures['after_click_ms']:>18}"
+            f"  {figures['plotly_charts']:>6}"
+        )
+
+
+def test_filters_live_in_the_url_across_pages(browser, app_url) -> None:
+    page, _ = open_page(browser, f"{app_url}/temperature?regions=France&regions=Bretagne")
+    regions = page.locator('[data-testid="stMultiSelect"]')
+    assert "Bretagne" in regions.inner_text()
+    # a widget change is written to the URL...
+    page.locator('[data-testid="stButtonGroup"] button', has_text="month").click()
+    page.wait_for_url("**granularity=month**", timeout=TIMEOUT_MS)
+    page.wait_for_selector(DONE, timeout=TIMEOUT_MS)
+    # ...and the filters follow the reader to another page
+    page.locator('[data-testid="stSidebarNavLink"]', has_text="Peaks").click()
+    page.wait_for_url("**/peaks**", timeout=TIMEOUT_MS)
+    page.wait_for_selector(CONTENT, state="visible", timeout=TIMEOUT_MS)
+    page.wait_for_selector(DONE, timeout=TIMEOUT_MS)
+    assert "regions=Bretagne" in page.url
+    assert "Bretagne" in page.locator('[data-testid="stMultiSelect"]').inner_text()
+    assert not page.query_selector_all(ERRORS)
+    page.close()
