@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import dlt
@@ -41,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
         help="first check that every configured service answers, and stop at once if not",
     )
     args = parser.parse_args(argv)
+    # Errors end in one line of ours; dlt's own log (tracebacks of failed jobs) stays quiet
+    # unless asked for: RUNTIME__LOG_LEVEL=WARNING python -m extract
+    os.environ.setdefault("RUNTIME__LOG_LEVEL", "CRITICAL")
     unknown = sorted(set(args.sources) - set(SOURCES))
     if unknown:
         parser.error(f"unknown source {', '.join(unknown)}: choose from {', '.join(SOURCES)}")
@@ -58,7 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     print("\nExtract summary")
     for summary in summaries:
         print(f"  {summary}")
-    return 0
+    bad_files = [line for summary in summaries for line in summary.bad_files]
+    for line in bad_files:  # every other file is loaded; these are retried by the next run
+        print(f"error: {line}", file=sys.stderr)
+    return 1 if bad_files else 0
 
 
 if __name__ == "__main__":

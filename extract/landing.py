@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.exceptions import ContentDecodingError
+from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -79,13 +82,7 @@ def download(
     timeout_s: float = 120,
 ) -> Path:
     """GET url into destination atomically; `validate` raises SourceError on a bad body."""
-    try:
-        response = http.get(url, params=params, timeout=timeout_s)
-    except requests.RequestException as error:
-        raise SourceError(
-            f"Cannot fetch {url} ({type(error).__name__}) after retries: check your network, "
-            f"or run `make demo` for the offline chain on sample data."
-        ) from None
+    response = get_whole_body(http, url, params, timeout_s)
     if response.status_code != 200:
         raise SourceError(
             f"{response.url} answered HTTP {response.status_code}"
@@ -100,6 +97,39 @@ def download(
         os.fsync(handle.fileno())
     os.replace(partial, destination)
     return destination
+
+
+def get_whole_body(
+    http: requests.Session, url: str, params: dict[str, str], timeout_s: float
+) -> requests.Response:
+    """GET, retrying a connection cut in the middle of the body like a timeout.
+
+    The session's urllib3 `Retry` covers connecting and the status line; a body that stops
+    half-way (IncompleteRead, a broken chunked encoding, a stalled read) surfaces after it,
+    so it gets the same number of attempts and backoff here.
+    """
+    retry = http.get_adapter(url).max_retries
+    attempts = 1 + (retry.total or 0)
+    for attempt in range(attempts):
+        try:
+            return http.get(url, params=params, timeout=timeout_s)
+        except requests.RequestException as error:
+            if not body_cut(error) or attempt + 1 == attempts:
+                raise SourceError(
+                    f"Cannot fetch {url} ({type(error).__name__}) after retries: check your "
+                    f"network, or run `make demo` for the offline chain on sample data."
+                ) from None
+            time.sleep(retry.backoff_factor * 2**attempt)
+    raise SourceError(f"Cannot fetch {url}: no attempt was allowed.")  # attempts >= 1
+
+
+def body_cut(error: requests.RequestException) -> bool:
+    """True when the answer started but its body broke off (worth asking again)."""
+    if isinstance(error, requests.exceptions.ChunkedEncodingError | ContentDecodingError):
+        return True
+    return isinstance(error, requests.ConnectionError) and isinstance(
+        error.args[0] if error.args else None, ReadTimeoutError
+    )
 
 
 def error_reason(response: requests.Response) -> str:
@@ -141,8 +171,6 @@ def with_required(table, columns: tuple[str, ...]):
 
 def wait_for(url: str, timeout_s: float = 30) -> None:
     """Wait until a freshly started local service answers (used by `make demo`)."""
-    import time
-
     deadline = time.monotonic() + timeout_s
     while True:
         try:

@@ -7,13 +7,15 @@ file format, which PostgreSQL ingests with COPY.
 
 from __future__ import annotations
 
+import inspect
 import os
 import time
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dlt
+import psycopg2
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from extract import warehouse
@@ -33,10 +35,12 @@ class StepSummary:
     source: str
     rows: dict[str, int]
     seconds: float
+    bad_files: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         tables = ", ".join(f"{table} {count:,} rows" for table, count in self.rows.items())
-        return f"{self.source}: {tables or 'nothing new to load'} ({self.seconds:.1f} s)"
+        skipped = f", {len(self.bad_files)} bad file(s) skipped" if self.bad_files else ""
+        return f"{self.source}: {tables or 'nothing new to load'}{skipped} ({self.seconds:.1f} s)"
 
 
 def pipelines_dir() -> Path:
@@ -75,26 +79,79 @@ def run_source(name: str) -> StepSummary:
     """Extract, normalize and load one source; raises SourceError with a one-line reason.
 
     The steps run one by one, each announced on stdout, so a user (and the kill tests) can see
-    where a run stopped. A package left by an interrupted run is finished first: dlt resumes it
-    where it stopped, and the merge makes a replayed job harmless.
+    where a run stopped. A landed file that cannot be read is skipped, the others load; the
+    summary lists the skipped ones (`bad_files`).
     """
     started = time.monotonic()
     pipeline = make_pipeline(name)
+    bad_files: list[str] = []
     try:
         if pipeline.list_extracted_load_packages() or pipeline.list_normalized_load_packages():
-            progress(name, "finishing the load an interrupted run left behind")
-            pipeline.normalize()
-            pipeline.load()
+            progress(
+                name, "an interrupted run left a load unfinished: redoing it from the landing zone"
+            )
+            pipeline = discard_unfinished_load(pipeline)
+        # The state committed with the last complete load is the truth: a lost or stale local
+        # state must not make an appended file load twice.
+        pipeline.sync_destination()
         progress(name, "extract")
-        pipeline.extract(SOURCES[name](), loader_file_format="csv")
+        pipeline.extract(make_source(name, bad_files), loader_file_format="csv")
         progress(name, "normalize")
         pipeline.normalize()
         progress(name, "load")
         pipeline.load()
     except PipelineStepFailed as failure:
+        if lost_warehouse(failure):
+            raise warehouse.WarehouseError(
+                f"Lost the connection to the {warehouse.describe()} during the {name} "
+                f"{failure.step} ({root_cause(failure)}): start it again (`make db` for the "
+                f"embedded one) and re-run; the interrupted load is thrown away and redone."
+            ) from None
         raise SourceError(root_cause(failure)) from None
     rows = loaded_rows(pipeline)
-    return StepSummary(name, rows, time.monotonic() - started)
+    return StepSummary(name, rows, time.monotonic() - started, list(dict.fromkeys(bad_files)))
+
+
+def make_source(name: str, bad_files: list[str]):
+    """The source, told where to report unreadable landed files if it can skip them."""
+    source = SOURCES[name]
+    if "bad_files" in inspect.signature(source).parameters:
+        return source(bad_files=bad_files)
+    return source()
+
+
+def discard_unfinished_load(pipeline: dlt.Pipeline) -> dlt.Pipeline:
+    """Forget a package an interrupted run left, and every row it may have written.
+
+    Appended files are COPYed straight into their tables, so replaying a half-done package
+    could load some rows twice. Instead: drop the package and the local state, and delete the
+    rows whose load never completed (their `_dlt_load_id` is not in `_dlt_loads`). The caller
+    then restores the state committed with the last complete load (`sync_destination`) and
+    extracts again from the landing zone, which still holds every file the package came from.
+    """
+    tables = pipeline.default_schema.data_table_names() if pipeline.default_schema_name else []
+    pipeline = pipeline.drop()
+    with closing(warehouse.connect()) as conn, conn.cursor() as cur:
+        cur.execute("select to_regclass(%s) is not null", (f"{DATASET}._dlt_loads",))
+        if not cur.fetchone()[0]:
+            return pipeline
+        cur.execute(
+            "select table_name from information_schema.columns"
+            " where table_schema = %s and column_name = '_dlt_load_id' and table_name = any(%s)",
+            (DATASET, tables),
+        )
+        for (table,) in cur.fetchall():
+            cur.execute(
+                f'delete from {DATASET}."{table}" as t where not exists'
+                f" (select 1 from {DATASET}._dlt_loads as l where l.load_id = t._dlt_load_id)"
+            )
+        cur.execute(
+            f"delete from {DATASET}._dlt_pipeline_state as s where pipeline_name = %s and not"
+            f" exists (select 1 from {DATASET}._dlt_loads as l where l.load_id = s._dlt_load_id)",
+            (pipeline.pipeline_name,),
+        )
+        conn.commit()
+    return pipeline
 
 
 def loaded_rows(pipeline: dlt.Pipeline) -> dict[str, int]:
@@ -113,6 +170,16 @@ def progress(source: str, step: str) -> None:
     print(f"{source}: {step}", flush=True)
 
 
+def lost_warehouse(failure: BaseException) -> bool:
+    """True when the database went away (stopped, restarted, network cut) under a step."""
+    error: BaseException | None = failure
+    while error is not None:
+        if isinstance(error, psycopg2.OperationalError | psycopg2.InterfaceError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def root_cause(failure: BaseException) -> str:
     """The innermost error a user can act on, as one line."""
     error: BaseException | None = failure
@@ -123,5 +190,5 @@ def root_cause(failure: BaseException) -> str:
     innermost = failure
     while innermost.__cause__ or innermost.__context__:
         innermost = innermost.__cause__ or innermost.__context__
-    text = str(innermost).strip().splitlines()
-    return f"{type(innermost).__name__}: {text[0] if text else 'no detail'}"
+    text = [line for line in str(innermost).strip().splitlines() if line.strip()]
+    return f"{type(innermost).__name__}: {text[0].strip() if text else 'no detail'}"

@@ -1,9 +1,17 @@
-"""Shared fixtures: paths, the real captures in ../shared (skipped when absent)."""
+"""Shared fixtures: paths, the real captures in ../shared (skipped when absent), and for the
+extract tests a stand-in and private warehouses (`Warehouse`: a database, landing zone and dlt
+state of their own on the server the PG* variables name)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import uuid
+from contextlib import closing
 from pathlib import Path
 
+import psycopg2
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -27,3 +35,151 @@ def landing(tmp_path, monkeypatch) -> Path:
     for module in (extract.landing, extract.sources.eco2mix, extract.sources.open_meteo):
         monkeypatch.setattr(module, "LANDING_DIR", tmp_path)
     return tmp_path
+
+
+# --- extract runs in private warehouses ----------------------------------------------------
+
+TABLES = (
+    "eco2mix_regional",
+    "eco2mix_national",
+    "eco2mix_regional_tr",
+    "eco2mix_national_tr",
+    "open_meteo_hourly",
+)
+
+
+def admin():
+    conn = psycopg2.connect(
+        host=os.environ["PGHOST"],
+        port=os.environ.get("PGPORT", "5432"),
+        user=os.environ.get("PGUSER", "postgres"),
+        password=os.environ.get("PGPASSWORD", ""),
+        dbname="postgres",
+    )
+    conn.autocommit = True
+    return conn
+
+
+class Warehouse:
+    """A private database plus the folders and environment of one project checkout."""
+
+    def __init__(self, workdir: Path, base_url: str = "", **config: str) -> None:
+        self.name = f"{os.environ.get('PGDATABASE', 'wattlake')}_t{uuid.uuid4().hex[:8]}"
+        self.workdir = workdir
+        self.env = dict(os.environ)
+        self.env.update(
+            PGDATABASE=self.name,
+            PYTHONPATH=str(PROJECT_DIR),
+            WATTLAKE_LANDING_DIR=str(workdir / "raw"),
+            WATTLAKE_STATE_DIR=str(workdir / "dlt"),
+            SOURCES__ECO2MIX__BASE_URL=base_url or "http://127.0.0.1:9",
+            SOURCES__ECO2MIX__HTTP_RETRIES="2",
+            SOURCES__ECO2MIX__HTTP_BACKOFF_S="0.1",
+            **config,
+        )
+        with closing(admin()) as conn, conn.cursor() as cur:
+            cur.execute(f'create database "{self.name}"')
+
+    def drop(self) -> None:
+        with closing(admin()) as conn, conn.cursor() as cur:
+            cur.execute(f'drop database if exists "{self.name}" with (force)')
+
+    def command(
+        self, sources: tuple[str, ...] = ("eco2mix",), **config: str
+    ) -> tuple[list[str], dict[str, str]]:
+        return [sys.executable, "-m", "extract", *sources], {**self.env, **config}
+
+    def extract(
+        self, check: bool = True, sources: tuple[str, ...] = ("eco2mix",), **config: str
+    ) -> subprocess.CompletedProcess:
+        args, env = self.command(sources, **config)
+        result = subprocess.run(
+            args, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"extract failed:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def connect(self):
+        return psycopg2.connect(
+            host=os.environ["PGHOST"],
+            port=os.environ.get("PGPORT", "5432"),
+            user=os.environ.get("PGUSER", "postgres"),
+            password=os.environ.get("PGPASSWORD", ""),
+            dbname=self.name,
+        )
+
+    def sql(self, statement: str, params: tuple = ()) -> list[tuple]:
+        conn = self.connect()
+        with closing(conn), conn.cursor() as cur:
+            cur.execute(statement, params or None)
+            return cur.fetchall() if cur.description else []
+
+    def scalar(self, statement: str, params: tuple = ()):
+        return self.sql(statement, params)[0][0]
+
+    def fingerprint(self) -> dict[str, tuple]:
+        """Row count and checksum of each raw table, without the per-load columns."""
+        result = {}
+        for table in TABLES:
+            columns = [
+                row[0]
+                for row in self.sql(
+                    "select column_name from information_schema.columns where table_schema = 'raw'"
+                    " and table_name = %s and column_name not in ('_dlt_load_id', '_dlt_id')"
+                    " order by column_name",
+                    (table,),
+                )
+            ]
+            if not columns:
+                result[table] = (0, None)
+                continue
+            row = ", ".join(f'"{name}"' for name in columns)
+            result[table] = tuple(
+                self.sql(
+                    f"select count(*), md5(string_agg(md5(row({row})::text), '' order by"
+                    f" md5(row({row})::text))) from raw.{table}"
+                )[0]
+            )
+        return result
+
+    def duplicate_keys(self) -> int:
+        return self.scalar(
+            "select count(*) from (select 1 from raw.eco2mix_regional"
+            " group by code_insee_region, date_heure having count(*) > 1) as d"
+        )
+
+
+def needs_postgres() -> None:
+    if "PGHOST" not in os.environ:
+        pytest.skip("PGHOST is not set: these tests need a PostgreSQL server")
+
+
+def exports_requested(server, since: int) -> list[str]:
+    return [path for path in server.request_log[since:] if "/exports/" in path]
+
+
+@pytest.fixture(scope="module")
+def standin():
+    from extract.standin.server import start_standin
+
+    server, _ = start_standin(port=0)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def make_warehouse(tmp_path, standin):
+    needs_postgres()
+    made: list[Warehouse] = []
+
+    def make(name: str = "w", **config: str) -> Warehouse:
+        warehouse = Warehouse(tmp_path / name, standin.base_url, **config)
+        made.append(warehouse)
+        return warehouse
+
+    yield make
+    standin.export_faults.clear()
+    standin.fail_rate = 0.0
+    for warehouse in made:
+        warehouse.drop()

@@ -9,35 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import filecmp
 
-import pytest
-
 from extract.standin.generator import write_dataset
-from tests.test_eco2mix_load import Warehouse, exports_requested, needs_postgres
-
-
-@pytest.fixture(scope="module")
-def standin():
-    from extract.standin.server import start_standin
-
-    server, _ = start_standin(port=0)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def make_warehouse(tmp_path, standin):
-    needs_postgres()
-    made: list[Warehouse] = []
-
-    def make(name: str = "w", **config: str) -> Warehouse:
-        warehouse = Warehouse(tmp_path / name, standin.base_url, **config)
-        made.append(warehouse)
-        return warehouse
-
-    yield make
-    for warehouse in made:
-        warehouse.drop()
-
+from tests.conftest import exports_requested
 
 # Technical names, BOM, CRLF, unsorted rows, null markers, an unnamed trailing column, the
 # repeated 02:00 of the autumn clock change (two instants).
@@ -116,16 +89,16 @@ def test_hand_downloaded_portal_files_load_into_the_same_columns(make_warehouse,
 
 def test_real_captures_load_with_their_sanity_figures(make_warehouse, real_samples):
     warehouse = make_warehouse(SOURCES__ECO2MIX__LOCAL_PATH=str(real_samples))
-    warehouse.extract()
-    assert warehouse.scalar("select count(*) from raw.eco2mix_national") == 2976
-    assert warehouse.scalar("select count(*) from raw.eco2mix_regional") == 3456
+    warehouse.extract()  # both captures are real-time (`-tr`) exports: their own tables
+    assert warehouse.scalar("select count(*) from raw.eco2mix_national_tr") == 2976
+    assert warehouse.scalar("select count(*) from raw.eco2mix_regional_tr") == 3456
     assert (
-        warehouse.scalar("select count(*) from raw.eco2mix_regional where column_64 is not null")
+        warehouse.scalar("select count(*) from raw.eco2mix_regional_tr where column_64 is not null")
         == 0
     )
     energy_twh, peak_mw = warehouse.sql(
         "select sum(consommation::numeric) * 0.25 / 1e6, max(consommation::int)"
-        " from raw.eco2mix_national where consommation ~ '^-?[0-9]+$'"
+        " from raw.eco2mix_national_tr where consommation ~ '^-?[0-9]+$'"
     )[0]
     assert round(float(energy_twh), 2) == 48.35
     assert peak_mw == 83042
@@ -142,10 +115,29 @@ def test_real_time_datasets_are_fetched_for_recent_weeks_only(make_warehouse, st
     fetched = exports_requested(standin, since)
     assert 2 <= len(fetched) <= 4, fetched
     assert all("eco2mix-regional-tr" in path for path in fetched)
-    natures = warehouse.sql("select distinct nature from raw.eco2mix_regional")
+    natures = warehouse.sql("select distinct nature from raw.eco2mix_regional_tr")
     assert natures == [("Données temps réel",)]
-    first = warehouse.scalar("select min(date_heure) from raw.eco2mix_regional")
+    first = warehouse.scalar("select min(date_heure) from raw.eco2mix_regional_tr")
     assert first >= str(dt.date.today() - dt.timedelta(days=63))
+    # real-time rows have their own table: they can never replace a consolidated row
+    assert warehouse.scalar("select to_regclass('raw.eco2mix_regional')") is None
+
+
+def test_real_time_rows_never_replace_consolidated_ones(make_warehouse, tmp_path):
+    consolidated = tmp_path / "eco2mix-regional-cons-def.csv"
+    real_time = tmp_path / "eco2mix-regional-tr.csv"
+    header = "code_insee_region;nature;date_heure;consommation\n"
+    consolidated.write_text(header + "11;Données consolidées;2024-10-27T00:00:00+00:00;7001\n")
+    real_time.write_text(header + "11;Données temps réel;2024-10-27T00:00:00+00:00;6999\n")
+    warehouse = make_warehouse()
+    warehouse.extract(SOURCES__ECO2MIX__LOCAL_PATH=str(consolidated))
+    warehouse.extract(SOURCES__ECO2MIX__LOCAL_PATH=str(real_time))  # a later hand download
+    assert warehouse.sql("select nature, consommation from raw.eco2mix_regional") == [
+        ("Données consolidées", "7001")
+    ]
+    assert warehouse.sql("select nature, consommation from raw.eco2mix_regional_tr") == [
+        ("Données temps réel", "6999")
+    ]
 
 
 def test_a_missing_local_path_says_how_to_fix_it(make_warehouse, tmp_path):

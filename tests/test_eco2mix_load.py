@@ -1,156 +1,23 @@
-"""Helpers for the éCO2mix load tests: private databases, a stand-in, runs of `python -m extract`.
+"""éCO2mix loads through `python -m extract eco2mix`: lineage, re-runs, bad chunks, kill -9.
 
 Every test works in its own PostgreSQL database (named `<PGDATABASE>_t<random>`), landing zone
-and dlt state folder, on the server the PG* variables name; without PGHOST they are skipped.
+and dlt state folder, on the server the PG* variables name (`Warehouse` and the `standin` and
+`make_warehouse` fixtures in conftest.py); without PGHOST they are skipped.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-import uuid
-from contextlib import closing
-from pathlib import Path
 
-import psycopg2
 import pytest
 
-from tests.conftest import PROJECT_DIR
-
-TABLES = ("eco2mix_regional", "eco2mix_national")
-
-
-def admin():
-    conn = psycopg2.connect(
-        host=os.environ["PGHOST"],
-        port=os.environ.get("PGPORT", "5432"),
-        user=os.environ.get("PGUSER", "postgres"),
-        password=os.environ.get("PGPASSWORD", ""),
-        dbname="postgres",
-    )
-    conn.autocommit = True
-    return conn
-
-
-class Warehouse:
-    """A private database plus the folders and environment of one project checkout."""
-
-    def __init__(self, workdir: Path, base_url: str = "", **config: str) -> None:
-        self.name = f"{os.environ.get('PGDATABASE', 'wattlake')}_t{uuid.uuid4().hex[:8]}"
-        self.workdir = workdir
-        self.env = dict(os.environ)
-        self.env.update(
-            PGDATABASE=self.name,
-            PYTHONPATH=str(PROJECT_DIR),
-            WATTLAKE_LANDING_DIR=str(workdir / "raw"),
-            WATTLAKE_STATE_DIR=str(workdir / "dlt"),
-            SOURCES__ECO2MIX__BASE_URL=base_url or "http://127.0.0.1:9",
-            SOURCES__ECO2MIX__HTTP_RETRIES="2",
-            SOURCES__ECO2MIX__HTTP_BACKOFF_S="0.1",
-            **config,
-        )
-        with closing(admin()) as conn, conn.cursor() as cur:
-            cur.execute(f'create database "{self.name}"')
-
-    def drop(self) -> None:
-        with closing(admin()) as conn, conn.cursor() as cur:
-            cur.execute(f'drop database if exists "{self.name}" with (force)')
-
-    def command(self, **config: str) -> tuple[list[str], dict[str, str]]:
-        return [sys.executable, "-m", "extract", "eco2mix"], {**self.env, **config}
-
-    def extract(self, check: bool = True, **config: str) -> subprocess.CompletedProcess:
-        args, env = self.command(**config)
-        result = subprocess.run(
-            args, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(f"extract failed:\n{result.stdout}\n{result.stderr}")
-        return result
-
-    def sql(self, statement: str, params: tuple = ()) -> list[tuple]:
-        conn = psycopg2.connect(
-            host=os.environ["PGHOST"],
-            port=os.environ.get("PGPORT", "5432"),
-            user=os.environ.get("PGUSER", "postgres"),
-            password=os.environ.get("PGPASSWORD", ""),
-            dbname=self.name,
-        )
-        with closing(conn), conn.cursor() as cur:
-            cur.execute(statement, params or None)
-            return cur.fetchall() if cur.description else []
-
-    def scalar(self, statement: str, params: tuple = ()):
-        return self.sql(statement, params)[0][0]
-
-    def fingerprint(self) -> dict[str, tuple]:
-        """Row count and checksum of each raw table, without the per-load columns."""
-        result = {}
-        for table in TABLES:
-            columns = [
-                row[0]
-                for row in self.sql(
-                    "select column_name from information_schema.columns where table_schema = 'raw'"
-                    " and table_name = %s and column_name not in ('_dlt_load_id', '_dlt_id')"
-                    " order by column_name",
-                    (table,),
-                )
-            ]
-            if not columns:
-                result[table] = (0, None)
-                continue
-            row = ", ".join(f'"{name}"' for name in columns)
-            result[table] = tuple(
-                self.sql(
-                    f"select count(*), md5(string_agg(md5(row({row})::text), '' order by"
-                    f" md5(row({row})::text))) from raw.{table}"
-                )[0]
-            )
-        return result
-
-    def duplicate_keys(self) -> int:
-        return self.scalar(
-            "select count(*) from (select 1 from raw.eco2mix_regional"
-            " group by code_insee_region, date_heure having count(*) > 1) as d"
-        )
-
-
-def needs_postgres() -> None:
-    if "PGHOST" not in os.environ:
-        pytest.skip("PGHOST is not set: these tests need a PostgreSQL server")
-
+from tests.conftest import PROJECT_DIR, Warehouse, exports_requested, needs_postgres
 
 # --- fixtures --------------------------------------------------------------------------------
 
 PERIOD = {"SOURCES__START_DATE": "2024-10-01", "SOURCES__END_DATE": "2024-12-01"}
 OCTOBER = {"SOURCES__START_DATE": "2024-10-01", "SOURCES__END_DATE": "2024-11-01"}
 REGIONAL_ROWS = {"2024-10": 12 * 31 * 48, "2024-11": 12 * 30 * 48}  # UTC months
-
-
-@pytest.fixture(scope="module")
-def standin():
-    from extract.standin.server import start_standin
-
-    server, _ = start_standin(port=0)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def make_warehouse(tmp_path, standin):
-    needs_postgres()
-    made: list[Warehouse] = []
-
-    def make(name: str = "w", **config: str) -> Warehouse:
-        warehouse = Warehouse(tmp_path / name, standin.base_url, **config)
-        made.append(warehouse)
-        return warehouse
-
-    yield make
-    standin.export_faults.clear()
-    for warehouse in made:
-        warehouse.drop()
 
 
 @pytest.fixture(scope="module")
@@ -161,10 +28,6 @@ def clean_run(tmp_path_factory, standin):
     warehouse.extract()
     yield warehouse.fingerprint()
     warehouse.drop()
-
-
-def exports_requested(server, since: int) -> list[str]:
-    return [path for path in server.request_log[since:] if "/exports/" in path]
 
 
 # --- loads -----------------------------------------------------------------------------------
@@ -215,6 +78,27 @@ def test_second_run_fetches_only_the_open_month_and_changes_nothing(make_warehou
     assert "nothing new to load" in result.stdout
     assert warehouse.fingerprint() == before
     assert warehouse.scalar("select count(*) from raw._dlt_loads") == loads
+
+
+def test_new_files_are_appended_and_overlapping_ones_merged(make_warehouse, tmp_path):
+    """A file whose keys cannot be in raw yet is COPYed straight in (no merge scratch table);
+    a file overlapping loaded rows goes through the merge, so its rows replace theirs."""
+    warehouse = make_warehouse(**OCTOBER)
+    warehouse.extract()
+    assert warehouse.scalar("select to_regclass('raw_staging.eco2mix_regional')") is None
+    republished = tmp_path / "republished.csv"
+    republished.write_text(
+        "code_insee_region;nature;date_heure;consommation\n"
+        "11;Données définitives;2024-10-15T12:00:00+00:00;1234\n"
+    )
+    warehouse.extract(SOURCES__ECO2MIX__LOCAL_PATH=str(republished))
+    assert warehouse.scalar("select to_regclass('raw_staging.eco2mix_regional')") is not None
+    assert warehouse.scalar("select count(*) from raw.eco2mix_regional") == REGIONAL_ROWS["2024-10"]
+    assert warehouse.sql(
+        "select nature, consommation, _source_file from raw.eco2mix_regional"
+        " where code_insee_region = '11' and date_heure = '2024-10-15T12:00:00+00:00'"
+    ) == [("Données définitives", "1234", "csv/eco2mix/local/republished.csv")]
+    assert warehouse.duplicate_keys() == 0
 
 
 # --- failures --------------------------------------------------------------------------------
@@ -299,20 +183,59 @@ def kill_when(args, env, ready) -> None:
                 break
             time.sleep(0.02)
         assert process.poll() is None, "the run ended before the kill point:\n" + "".join(lines)
+        assert time.monotonic() < deadline, "the kill point never came:\n" + "".join(lines)
         process.send_signal(signal.SIGKILL)
     finally:
         process.wait(timeout=30)
 
 
-@pytest.mark.parametrize("moment", ["download", "normalize", "load"])
+def kill_while_locked(warehouse, table: str, ready) -> None:
+    """Hold `table` in share mode (reads pass, writes wait), kill the run once its load waits
+    on that lock and `ready()`."""
+    args, env = warehouse.command()
+    lock = warehouse.connect()
+    lock.cursor().execute(f"lock table {table} in share mode")
+
+    def waits(out: str) -> bool:
+        if "eco2mix: load" not in out:
+            return False
+        waiting = warehouse.scalar(
+            "select count(*) from pg_stat_activity where datname = %s and wait_event_type = 'Lock'",
+            (warehouse.name,),
+        )
+        return bool(waiting) and ready()
+
+    try:
+        kill_when(args, env, waits)
+        # A statement waiting on a lock outlives its killed client; end those sessions first,
+        # or the waiting INSERT of the load's completion would still commit once unlocked.
+        warehouse.sql(
+            "select pg_terminate_backend(pid) from pg_stat_activity"
+            " where datname = %s and pid not in (%s, pg_backend_pid())",
+            (warehouse.name, lock.get_backend_pid()),
+        )
+    finally:
+        lock.rollback()
+        lock.close()
+
+
+def orphan_rows(warehouse) -> int:
+    """Rows of a load that never completed (their load id is not in `_dlt_loads`)."""
+    return warehouse.scalar(
+        "select count(*) from raw.eco2mix_regional as r where not exists"
+        " (select 1 from raw._dlt_loads as l where l.load_id = r._dlt_load_id)"
+    )
+
+
+@pytest.mark.parametrize("moment", ["download", "normalize", "load", "load-committed"])
 def test_a_run_killed_then_rerun_equals_a_clean_run(make_warehouse, standin, clean_run, moment):
+    """The second month is new, so its file is appended (COPY straight into the table): a
+    replayed job would load it twice; the re-run must throw the interrupted load away."""
     import time
 
     warehouse = make_warehouse(**PERIOD)
-    if moment == "load":
-        warehouse.extract(**OCTOBER)  # raw exists; the killed run's merge waits on a lock
-    args, env = warehouse.command()
-    lock = None
+    if moment.startswith("load"):
+        warehouse.extract(**OCTOBER)  # raw exists; November will be appended
     if moment == "download":
         standin.export_faults[:] = ["stall"]
         since = len(standin.request_log)
@@ -323,34 +246,19 @@ def test_a_run_killed_then_rerun_equals_a_clean_run(make_warehouse, standin, cle
             time.sleep(0.3)  # the body is half sent, then the service stalls
             return True
 
-        kill_when(args, env, downloading)
+        kill_when(*warehouse.command(), downloading)
     elif moment == "normalize":
-        kill_when(args, env, lambda out: "eco2mix: normalize" in out)
-    else:
-        lock = psycopg2.connect(
-            host=os.environ["PGHOST"],
-            port=os.environ.get("PGPORT", "5432"),
-            user=os.environ.get("PGUSER", "postgres"),
-            password=os.environ.get("PGPASSWORD", ""),
-            dbname=warehouse.name,
-        )
-        lock.cursor().execute("lock table raw.eco2mix_regional in access exclusive mode")
-
-        def merge_waits(out: str) -> bool:
-            if "eco2mix: load" not in out:
-                return False
-            return bool(
-                warehouse.scalar(
-                    "select count(*) from pg_stat_activity where datname = %s"
-                    " and wait_event_type = 'Lock'",
-                    (warehouse.name,),
-                )
-            )
-
-        kill_when(args, env, merge_waits)
-        lock.rollback()
-        lock.close()
+        kill_when(*warehouse.command(), lambda out: "eco2mix: normalize" in out)
+    elif moment == "load":  # the COPY into the table waits on a lock
+        kill_while_locked(warehouse, "raw.eco2mix_regional", lambda: True)
+    else:  # the rows are committed, the load's completion record waits on a lock
+        november = "select count(*) from raw.eco2mix_regional where _source_file like '%11.csv'"
+        kill_while_locked(warehouse, "raw._dlt_loads", lambda: warehouse.scalar(november) > 0)
+        assert orphan_rows(warehouse) == REGIONAL_ROWS["2024-11"]
     standin.export_faults.clear()
-    warehouse.extract()
+    result = warehouse.extract()
     assert warehouse.fingerprint() == clean_run
     assert warehouse.duplicate_keys() == 0
+    assert orphan_rows(warehouse) == 0
+    if moment.startswith("load"):
+        assert "interrupted run left a load unfinished" in result.stdout

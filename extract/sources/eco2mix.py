@@ -32,9 +32,11 @@ import shutil
 import unicodedata
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import dlt
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -53,13 +55,19 @@ from extract.landing import (
 
 REGIONAL = ("eco2mix_regional", ("code_insee_region", "date_heure"))
 NATIONAL = ("eco2mix_national", ("perimetre", "date_heure"))
+# Real-time rows get tables of their own, so they can never replace a consolidated or
+# definitive row in raw (staging decides which one wins).
+REGIONAL_TR = ("eco2mix_regional_tr", REGIONAL[1])
+NATIONAL_TR = ("eco2mix_national_tr", NATIONAL[1])
+TABLES = (REGIONAL, NATIONAL, REGIONAL_TR, NATIONAL_TR)
 # dataset -> (table in raw, merge key)
 DATASETS: dict[str, tuple[str, tuple[str, str]]] = {
     "eco2mix-regional-cons-def": REGIONAL,
     "eco2mix-national-cons-def": NATIONAL,
-    "eco2mix-regional-tr": REGIONAL,
-    "eco2mix-national-tr": NATIONAL,
+    "eco2mix-regional-tr": REGIONAL_TR,
+    "eco2mix-national-tr": NATIONAL_TR,
 }
+REAL_TIME = "Données temps réel"
 # The portal's French labels (use_labels=true, what a hand download has) whose plain slug is not
 # the technical field name; every other label slugs to its technical name ("Consommation (MW)").
 LABEL_OVERRIDES = {
@@ -75,7 +83,7 @@ EXPORT_PATH = "/api/explore/v2.1/catalog/datasets/{dataset}/exports/csv"
 DELIMITER = ";"
 LOCAL_FOLDER = "local"
 LINEAGE = ("_source_file", "_source_row", "_dlt_load_id", "_dlt_id")
-BLOCK_SIZE = 8 << 20  # bytes of CSV per Arrow batch: what bounds memory
+BLOCK_SIZE = 2 << 20  # bytes of CSV per Arrow batch: bounds memory (8 MiB: +200 MiB peak RSS)
 
 
 # --- fetching --------------------------------------------------------------------------------
@@ -121,6 +129,13 @@ def validate_csv(body: bytes, origin: str = "The éCO2mix export") -> None:
 
 def header_check(first_line: str, origin: str, fix: str = "") -> None:
     """A header must hold a date-time column and be `;`-delimited; say which delimiter it has."""
+    start = first_line.lstrip()[:1]
+    if start in ("<", "{", "["):
+        kind = "an HTML page" if start == "<" else "JSON"
+        raise SourceError(
+            f"{origin} holds {kind}, not CSV: "
+            f"{fix or 'download it again from the portal (CSV, delimiter ;)'}."
+        )
     names = [technical_name(name) for name in first_line.split(DELIMITER)]
     if len(names) < 2:
         found = next((d for d in (",", "\t", "|") if d in first_line), None)
@@ -203,28 +218,48 @@ def utc_date_heure(column: pa.Array) -> pa.Array:
 def with_lineage(
     batch: pa.RecordBatch, source_file: str, first_row: int, load_id: str, id_prefix: str
 ) -> pa.RecordBatch:
-    """Add the raw lineage columns: which file and line, which load, a unique row id."""
+    """Add the raw lineage columns: which file and line, which load, a unique row id.
+
+    The constant columns are `pa.repeat` arrays and the positions a numpy range: building
+    them from Python lists cost as much as parsing the file.
+    """
     rows = batch.num_rows
-    positions = pa.array(range(first_row, first_row + rows), type=pa.int64())
+    positions = pa.array(np.arange(first_row, first_row + rows, dtype=np.int64))
     columns = dict(zip(batch.schema.names, batch.columns, strict=True))
     columns["date_heure"] = utc_date_heure(columns["date_heure"])
-    columns["_source_file"] = pa.array([source_file] * rows, type=pa.string())
+    columns["_source_file"] = pa.repeat(pa.scalar(source_file), rows)
     columns["_source_row"] = positions
-    columns["_dlt_load_id"] = pa.array([load_id] * rows, type=pa.string())
+    columns["_dlt_load_id"] = pa.repeat(pa.scalar(load_id), rows)
     columns["_dlt_id"] = pc.binary_join_element_wise(id_prefix, pc.cast(positions, pa.string()), "")
     return pa.RecordBatch.from_pydict(columns)
 
 
-def table_for(names: list[str], origin: str) -> tuple[str, tuple[str, str]]:
-    """Regional or national, told by the header (hand downloads do not say which dataset)."""
+def table_for(path: Path, names: list[str]) -> tuple[str, tuple[str, str]]:
+    """Regional or national, consolidated or real time, told by the file itself.
+
+    Hand downloads do not say which dataset they come from: the header tells regional from
+    national, the first row's `nature` real time (`Données temps réel`) from the rest.
+    """
+    real_time = first_nature(path, names) == REAL_TIME
     if "code_insee_region" in names:
-        return REGIONAL
+        return REGIONAL_TR if real_time else REGIONAL
     if "perimetre" in names:
-        return NATIONAL
+        return NATIONAL_TR if real_time else NATIONAL
     raise SourceError(
-        f"{origin} has neither a `Code INSEE région` nor a `Périmètre` column: "
+        f"{path} has neither a `Code INSEE région` nor a `Périmètre` column: "
         f"is it an éCO2mix regional or national export?"
     )
+
+
+def first_nature(path: Path, names: list[str]) -> str:
+    if "nature" not in names:
+        return ""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = csv.reader(handle, delimiter=DELIMITER)
+        next(rows, None)
+        first = next(rows, [])
+    position = names.index("nature")
+    return first[position] if position < len(first) else ""
 
 
 def hint_schema(names: list[str], key: tuple[str, str]) -> pa.Schema:
@@ -239,31 +274,72 @@ def hint_schema(names: list[str], key: tuple[str, str]) -> pa.Schema:
     return pa.schema(fields)
 
 
-def write_load_file(path: Path, target: Path, load_id: str) -> tuple[int, list[str]]:
+@dataclass
+class LoadFile:
+    """What writing a load-ready file learned about it: enough to choose append or merge."""
+
+    rows: int
+    names: list[str]
+    first_key: str = ""  # smallest `date_heure` (UTC text sorts as time)
+    last_key: str = ""
+    has_duplicate_keys: bool = False
+
+
+def write_load_file(path: Path, target: Path, load_id: str, key: tuple[str, str]) -> LoadFile:
     """Stream a landed export into a load-ready CSV (technical names, lineage, `,`).
 
-    Returns the row count and the technical column names. Raises SourceError naming the file.
+    On the way it notes the file's `date_heure` range and whether a key repeats in it (the
+    keys are kept as one int64 per row until the end). Raises SourceError naming the file.
     """
     header = read_header(path)
     origin = str(path)
-    header_check(header, origin)
+    header_check(header, origin, refetch_hint(path))
     names = column_names(header)
+    missing = [name for name in key if name not in names]
+    if missing:
+        raise SourceError(
+            f"{origin} has no `{missing[0]}` column in its header {header[:60]!r}: "
+            f"{refetch_hint(path)}"
+        )
     source_file = relative(path)
     id_prefix = f"{uuid.uuid4().hex[:12]}."
-    rows = 0
+    load = LoadFile(rows=0, names=names)
+    keys: list[pa.Array] = []
+    codes: dict[str, int] = {}
     try:
         with open(path, "rb") as raw_file, open(target, "wb") as sink:
             for batch in stream_csv(raw_file, header):
-                out = with_lineage(batch, source_file, rows + 1, load_id, id_prefix)
-                write_csv_batch(out, sink, header=rows == 0)
-                rows += batch.num_rows
+                out = with_lineage(batch, source_file, load.rows + 1, load_id, id_prefix)
+                write_csv_batch(out, sink, header=load.rows == 0)
+                load.rows += batch.num_rows
+                date_heure = out.column("date_heure")
+                bounds = pc.min_max(date_heure).as_py()
+                if batch.num_rows:
+                    low, high = bounds["min"], bounds["max"]
+                    load.first_key = min(load.first_key or low, low)
+                    load.last_key = max(load.last_key, high)
+                    keys.append(key_numbers(out.column(key[0]), date_heure, codes))
     except pa.ArrowInvalid as error:
         raise SourceError(
             f"{origin} is not a valid éCO2mix CSV ({arrow_reason(error)}): {refetch_hint(path)}"
         ) from None
     except SourceError as error:
         raise SourceError(f"{origin}: {error}: {refetch_hint(path)}") from None
-    return rows, names
+    if keys:
+        distinct = pc.count_distinct(pa.chunked_array(keys, pa.int64())).as_py()
+        load.has_duplicate_keys = distinct < load.rows
+    return load
+
+
+def key_numbers(first: pa.Array, date_heure: pa.Array, codes: dict[str, int]) -> pa.Array:
+    """One int64 per row for (region or perimeter, instant): counting distinct ones is ~5x
+    cheaper than for the text keys. `codes` numbers the regions across batches."""
+    for code in pc.unique(first).to_pylist():
+        codes.setdefault(code, len(codes))
+    numbers = pc.index_in(first, value_set=pa.array(list(codes), pa.string()))
+    instants = pc.strptime(date_heure, format="%Y-%m-%dT%H:%M:%S%z", unit="s")
+    seconds = pc.cast(instants, pa.int64())
+    return pc.add(pc.multiply(pc.cast(numbers, pa.int64()), 1 << 40), seconds)
 
 
 def write_csv_batch(batch: pa.RecordBatch, sink, header: bool) -> None:
@@ -312,15 +388,18 @@ def eco2mix_source(
     real_time_days: int = 62,
     http_retries: int = 5,
     http_backoff_s: float = 1.0,
+    bad_files: list[str] | None = None,
 ) -> list:
     """One resource per dataset (remote), or per table for hand-downloaded files (local_path).
 
     `end_date` empty means up to today (exclusive bound). The real-time `-tr` datasets only
-    hold recent weeks, so they are fetched from `real_time_days` ago at most.
+    hold recent weeks, so they are fetched from `real_time_days` ago at most. A landed file
+    that cannot be read is skipped (its reason appended to `bad_files`), the others load.
     """
+    bad_files = [] if bad_files is None else bad_files
     if local_path:
         files = local_files(Path(local_path).expanduser())
-        return [local_resource(files, table, key) for table, key in (REGIONAL, NATIONAL)]
+        return [local_resource(files, table, key, bad_files) for table, key in TABLES]
     today = dt.date.today()
     start = dt.date.fromisoformat(start_date)
     end = dt.date.fromisoformat(end_date) if end_date else today + dt.timedelta(days=1)
@@ -336,9 +415,8 @@ def eco2mix_source(
         first = start
         if dataset.endswith("-tr"):
             first = max(start, today - dt.timedelta(days=real_time_days))
-        resources.append(
-            dataset_resource(http, base_url.rstrip("/"), dataset, first, end, today, refresh_days)
-        )
+        window = (first, end, today, refresh_days)
+        resources.append(dataset_resource(http, base_url.rstrip("/"), dataset, window, bad_files))
     return resources
 
 
@@ -357,11 +435,13 @@ def local_files(path: Path) -> list[Path]:
     )
 
 
+def local_landing_path(path: Path) -> Path:
+    return LANDING_DIR / "csv" / "eco2mix" / LOCAL_FOLDER / path.name
+
+
 def land_local(path: Path) -> Path:
     """Copy a hand-downloaded file, unchanged, into the landing zone (atomically)."""
-    target = LANDING_DIR / "csv" / "eco2mix" / LOCAL_FOLDER / path.name
-    if target.exists() and file_sha256(target) == file_sha256(path):
-        return target
+    target = local_landing_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
     shutil.copyfile(path, partial)
@@ -381,25 +461,78 @@ def current_load_id() -> str:
     return dlt.current.load_package_state()["load_id"]
 
 
-def load_landed(path: Path, key: tuple[str, str], loaded: dict[str, str]) -> Iterator[object]:
-    """Yield a landed file to dlt as a load-ready CSV, unless this exact content is loaded."""
-    digest = file_sha256(path)
-    if loaded.get(relative(path)) == digest:
+class TableWrites:
+    """One raw table's bookkeeping in dlt's state, committed with the data it describes.
+
+    It records which landed files the table holds (by content hash: a re-run loads only what
+    changed) and the `date_heure` range of each. A file whose range overlaps no recorded range
+    and that repeats no key cannot replace a row: it is appended, i.e. COPYed straight into
+    the table. Any other file is merged (COPY into `raw_staging`, then delete-insert on the
+    key), which writes every row twice. dlt gives a table one write disposition per load, so
+    once a file of this run needs the merge, the table merges for the rest of the run.
+    """
+
+    def __init__(self, table: str) -> None:
+        self.loaded: dict[str, str] = dlt.current.resource_state().setdefault("loaded_files", {})
+        state = dlt.current.source_state()
+        if "key_ranges" not in state and any(
+            resource.get("loaded_files") for resource in state.get("resources", {}).values()
+        ):
+            # loaded by a version that kept no ranges: any key may be there, always merge
+            state["key_ranges"] = {name: {"*": ["", "~"]} for name, _ in TABLES}
+        self.ranges: dict[str, list[str]] = state.setdefault("key_ranges", {}).setdefault(table, {})
+        self.merging = False
+
+    def write_disposition(self, load: LoadFile) -> str:
+        overlaps = any(
+            low <= load.last_key and load.first_key <= high for low, high in self.ranges.values()
+        )
+        self.merging = self.merging or overlaps or load.has_duplicate_keys
+        return "merge" if self.merging else "append"
+
+    def record(self, source_file: str, digest: str, load: LoadFile) -> None:
+        if load.rows:
+            low, high = self.ranges.get(source_file, (load.first_key, load.last_key))
+            self.ranges[source_file] = [min(low, load.first_key), max(high, load.last_key)]
+        self.loaded[source_file] = digest
+
+
+def load_landed(
+    path: Path,
+    key: tuple[str, str],
+    writes: TableWrites,
+    bad_files: list[str],
+    digest: str = "",
+) -> Iterator[object]:
+    """Yield a landed file to dlt as a load-ready CSV, unless this exact content is loaded.
+
+    A file that cannot be read adds its reason to `bad_files` and yields nothing; its hash is
+    not recorded, so the next run tries it again.
+    """
+    source_file = relative(path)
+    digest = digest or file_sha256(path)
+    if writes.loaded.get(source_file) == digest:
         return
     target = import_dir() / f"{uuid.uuid4().hex}.csv"
     try:
-        rows, names = write_load_file(path, target, current_load_id())
-        if rows:
+        load = write_load_file(path, target, current_load_id(), key)
+        if load.rows:
+            disposition = writes.write_disposition(load)
             hints = dlt.mark.make_hints(
-                columns=hint_columns(hint_schema(names, key)),
+                columns=hint_columns(hint_schema(load.names, key), disposition),
+                write_disposition=disposition,
             )
-            yield dlt.mark.with_file_import(str(target), "csv", rows, hints=hints)
+            yield dlt.mark.with_file_import(str(target), "csv", load.rows, hints=hints)
+    except SourceError as error:
+        bad_files.append(str(error))
+        return
     finally:
         target.unlink(missing_ok=True)  # dlt hard-linked (or copied) it into its package
-    loaded[relative(path)] = digest
+    writes.record(source_file, digest, load)
 
 
-def hint_columns(schema: pa.Schema) -> list[dict[str, object]]:
+def hint_columns(schema: pa.Schema, disposition: str) -> list[dict[str, object]]:
+    """dlt's column hints; a merge keeps, of a key repeated in one load, its last line."""
     columns: list[dict[str, object]] = []
     for field in schema:
         column: dict[str, object] = {
@@ -408,13 +541,20 @@ def hint_columns(schema: pa.Schema) -> list[dict[str, object]]:
             "nullable": field.nullable,
         }
         if field.name == "_source_row":
-            column["dedup_sort"] = "desc"
+            column["dedup_sort"] = "desc" if disposition == "merge" else None
         columns.append(column)
     return columns
 
 
-def dataset_resource(http, base_url, dataset, start, end, today, refresh_days):
+def dataset_resource(
+    http: requests.Session,
+    base_url: str,
+    dataset: str,
+    window: tuple[dt.date, dt.date, dt.date, int],
+    bad_files: list[str],
+):
     table_name, key = DATASETS[dataset]
+    start, end, today, refresh_days = window
 
     @dlt.resource(
         name=dataset.replace("-", "_"),
@@ -423,7 +563,7 @@ def dataset_resource(http, base_url, dataset, start, end, today, refresh_days):
         write_disposition="merge",
     )
     def chunks() -> Iterator[object]:
-        loaded: dict[str, str] = dlt.current.resource_state().setdefault("loaded_files", {})
+        writes = TableWrites(table_name)
         url = base_url + EXPORT_PATH.format(dataset=dataset)
         for chunk_start, chunk_end in month_chunks(start, end):
             path = landing_path(dataset, chunk_start)
@@ -431,12 +571,12 @@ def dataset_resource(http, base_url, dataset, start, end, today, refresh_days):
                 params = export_params(chunk_start, chunk_end)
                 origin = requests.Request("GET", url, params=params).prepare().url or url
                 download(http, url, params, path, lambda body, o=origin: validate_csv(body, o))
-            yield from load_landed(path, key, loaded)
+            yield from load_landed(path, key, writes, bad_files)
 
     return chunks
 
 
-def local_resource(files: list[Path], table_name: str, key: tuple[str, str]):
+def local_resource(files: list[Path], table_name: str, key: tuple[str, str], bad_files: list[str]):
     @dlt.resource(
         name=f"{table_name}_local",
         table_name=table_name,
@@ -444,12 +584,27 @@ def local_resource(files: list[Path], table_name: str, key: tuple[str, str]):
         write_disposition="merge",
     )
     def hand_downloads() -> Iterator[object]:
-        loaded: dict[str, str] = dlt.current.resource_state().setdefault("loaded_files", {})
+        writes = TableWrites(table_name)
         for source in files:
-            names = column_names(read_header(source))
-            header_check(read_header(source), str(source))
-            if table_for(names, str(source)) != (table_name, key):
+            try:
+                header = read_header(source)
+                header_check(header, str(source))
+                table = table_for(source, column_names(header))
+            except UnicodeDecodeError:
+                bad_files.append(
+                    f"{source} is not UTF-8 text: download it again from the portal "
+                    f"(CSV, delimiter ';'), then re-run."
+                )
                 continue
-            yield from load_landed(land_local(source), key, loaded)
+            except SourceError as error:
+                bad_files.append(str(error))
+                continue
+            if table != (table_name, key):
+                continue
+            digest = file_sha256(source)
+            landed = local_landing_path(source)
+            if writes.loaded.get(relative(landed)) == digest and landed.exists():
+                continue
+            yield from load_landed(land_local(source), key, writes, bad_files, digest)
 
     return hand_downloads

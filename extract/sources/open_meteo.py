@@ -73,6 +73,7 @@ ROW_FIELDS = (
     "utc_offset_seconds",
     "time",
 )
+TABLE = "open_meteo_hourly"
 ARCHIVE_DELAY_DAYS = 6  # the archive lags about five days behind real time
 MAX_PAST_DAYS = 92
 LONGEST_WINDOW_DAYS = 31  # a calendar month: what sizes the point groups
@@ -362,6 +363,14 @@ def validate_json(body: bytes, locations: int | None = None) -> None:
         )
 
 
+def landed_digest(path: Path) -> str:
+    """`data_digest` of a landed file; a damaged one (not JSON) matches no answer."""
+    try:
+        return data_digest(path.read_bytes())
+    except ValueError:
+        return ""
+
+
 def data_digest(body: bytes) -> str:
     """What a body says, ignoring `generationtime_ms`: equal digests mean nothing new."""
     parsed = json.loads(body)
@@ -506,8 +515,14 @@ def open_meteo_source(
     timeout_seconds: float = 60.0,
     progress_seconds: float = 10.0,
     pacing: str = "auto",
+    bad_files: list[str] | None = None,
 ):
-    """Archive months up to the archive's horizon, then the forecast API's `past_days`."""
+    """Archive months up to the archive's horizon, then the forecast API's `past_days`.
+
+    A landed file that cannot be read is skipped (its reason appended to `bad_files`, its
+    hash not recorded so the next run tries it again), the others load.
+    """
+    bad_files = [] if bad_files is None else bad_files
     today = dt.datetime.now(dt.UTC).date()
     start = dt.date.fromisoformat(start_date)
     end = dt.date.fromisoformat(end_date) if end_date else today + dt.timedelta(days=1)
@@ -528,7 +543,7 @@ def open_meteo_source(
     }
 
     @dlt.resource(
-        name="open_meteo_hourly",
+        name=TABLE,
         primary_key=("location_id", "time"),
         write_disposition="merge",
     )
@@ -566,7 +581,7 @@ def open_meteo_source(
                     progress.stopped(stop)
                     return
                 progress.advance(chunk)
-                landed = chunk.path.exists() and data_digest(chunk.path.read_bytes())
+                landed = chunk.path.exists() and landed_digest(chunk.path)
                 if landed != data_digest(body):
                     write_atomically(chunk.path, body)  # otherwise keep the identical copy
             sha256 = file_digest(chunk.path)
@@ -577,9 +592,12 @@ def open_meteo_source(
             try:
                 rows = chunk_rows(chunk, chunk.path.read_bytes(), start, end, now)
             except (SourceError, ValueError, KeyError) as error:
-                raise SourceError(
-                    f"{relative(chunk.path)} cannot be read ({error}): delete it and re-run."
-                ) from None
+                reason = str(error).strip().splitlines()[0][:160].rstrip(".")
+                bad_files.append(
+                    f"{chunk.path} cannot be read ({reason}): delete it and re-run to fetch "
+                    f"it again."
+                )
+                continue
             table = changed_rows(rows, previous)
             if table.num_rows:
                 yield with_required(table, ("location_id", "time"))

@@ -7,7 +7,7 @@ import signal
 import sys
 from types import FrameType
 
-from extract.standin.server import StandinServer
+from extract.standin.server import METEO_FAULTS, StandinServer
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -28,8 +28,31 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--fail-rate", type=float, default=0.0, help="fraction of API calls answered 429/503"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the fault draws")
+    parser.add_argument(
+        "--meteo-faults",
+        type=_faults,
+        default=[],
+        help=f"comma-separated script of Open-Meteo answers, one per request, "
+        f"then ok (any of {', '.join(METEO_FAULTS)})",
+    )
+    parser.add_argument(
+        "--fault-delay",
+        type=float,
+        default=3.0,
+        help="seconds a `timeout` or `slow` fault waits before answering (default 3)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser.parse_args(argv)
+
+
+def _faults(text: str) -> list[str]:
+    faults = [fault.strip() for fault in text.split(",") if fault.strip()]
+    unknown = sorted(set(faults) - set(METEO_FAULTS))
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown fault {', '.join(unknown)}: use {', '.join(METEO_FAULTS)}"
+        )
+    return faults
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
@@ -47,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             fail_rate=args.fail_rate,
             seed=args.seed,
             verbose=args.verbose,
+            meteo_faults=args.meteo_faults,
+            fault_delay_s=args.fault_delay,
         )
     except OSError as error:
         print(f"Cannot listen on {args.host}:{args.port} ({error}); pick another --port.")
