@@ -4,31 +4,88 @@
     newest value already in the model, so a re-publication (real time -> consolidated, a weather
     forecast replaced by the archive) or a late-arriving weather hour inside that window is
     picked up. Anything older needs `dbt build --full-refresh`.
+
+    The start is read from the database when the model runs and written into its SQL as a
+    constant: PostgreSQL chooses an index scan for a constant bound, not for a subquery's result.
 -#}
 
-{# Earliest value of `column_name` an incremental run rebuilds (a scalar subquery on {{ this }}). #}
-{% macro lookback_start(column_name, lookback_days=none) -%}
+{#
+    Earliest value of `column_name` an incremental run rebuilds, as a SQL constant of the same
+    type (timestamp with time zone for an instant, timestamp for a date): `lookback_days`
+    (default var incremental_lookback_days) before max(column_name) in `relation` (default the
+    model itself). At parse time, before anything runs, a placeholder.
+#}
+{% macro lookback_start(column_name, lookback_days=none, relation=none) -%}
     {%- set days = lookback_days if lookback_days is not none else var('incremental_lookback_days') -%}
-    (select {{ dbt.dateadd('day', -1 * days, 'max(' ~ column_name ~ ')') }} from {{ this }})
+    {%- set relation = relation if relation is not none else this -%}
+    {%- if not execute -%}
+        {{ return('cast(null as timestamp)') }}
+    {%- endif -%}
+    {%- set start = dbt.dateadd('day', -1 * days, 'max(' ~ column_name ~ ')') -%}
+    {%- set query -%}
+        select
+            cast({{ start }} as {{ dbt.type_string() }}) as start_text,
+            cast(pg_typeof({{ start }}) as {{ dbt.type_string() }}) as start_type
+        from {{ relation }}
+    {%- endset -%}
+    {%- set row = run_query(query).rows[0] -%}
+    {%- if row['start_text'] is none -%}
+        {{ return('cast(null as ' ~ row['start_type'] ~ ')') }}
+    {%- endif -%}
+    {{ return("cast('" ~ row['start_text'] ~ "' as " ~ row['start_type'] ~ ")") }}
+{%- endmacro %}
+
+{#
+    Condition keeping the ISO 8601 text column `text_column` (a raw timestamp as published,
+    indexed by macros/raw_indexes.sql) from the civil day before `start` on: a coarse, indexable
+    superset of the rows at or after `start`, whatever the text's UTC offset. The exact bound is
+    applied on the typed column next to it.
+#}
+{% macro text_day_before(text_column, start) -%}
+    {{ text_column }} >= to_char({{ dbt.dateadd('day', -1, start) }}, 'YYYY-MM-DD')
 {%- endmacro %}
 
 {#
     `where` clause keeping the source rows an incremental run needs: `source_column` at or after
     the lookback start computed on the model's own `target_column`. `align` is `hour` (instants),
     `day` (Paris civil days: the filter is on their first instant) or `month` (first instant of
-    the Paris month). Empty on a full build.
+    the Paris month). With `text_column` (a staging model's raw timestamp text), the same window
+    is also applied on it, so the raw table's index does the reading. Empty on a full build.
 #}
-{% macro incremental_window(source_column, target_column, align='hour') -%}
+{% macro incremental_window(source_column, target_column, align='hour', text_column=none) -%}
     {%- if is_incremental() -%}
         {%- set start = lookback_start(target_column) -%}
-        {%- if align == 'hour' %}
-    where {{ source_column }} >= {{ start }}
-        {%- elif align == 'day' %}
-    where {{ source_column }} >= {{ local_timestamp_to_utc(start, "'" ~ var('local_time_zone') ~ "'") }}
-        {%- elif align == 'month' %}
-    where {{ source_column }} >= {{ local_timestamp_to_utc(dbt.date_trunc('month', start), "'" ~ var('local_time_zone') ~ "'") }}
+        {%- set tz = "'" ~ var('local_time_zone') ~ "'" -%}
+        {%- if align == 'hour' -%}
+            {%- set bound = start -%}
+        {%- elif align == 'day' -%}
+            {%- set bound = local_timestamp_to_utc(start, tz) -%}
+        {%- elif align == 'month' -%}
+            {%- set bound = local_timestamp_to_utc(dbt.date_trunc('month', start), tz) -%}
         {%- else -%}
             {{ exceptions.raise_compiler_error("incremental_window: align must be hour, day or month, got '" ~ align ~ "'") }}
+        {%- endif %}
+    where {{ source_column }} >= {{ bound }}
+        {%- if text_column %}
+        and {{ text_day_before(text_column, start) }}
         {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#
+    Ids of the dlt loads in `loads` (stg_dlt__loads) newer than the newest one already in the
+    model, read when the model runs, so the model can list them as constants: PostgreSQL then
+    reads each raw table through its `_dlt_load_id` index. Load ids compare as numbers.
+#}
+{% macro dlt_load_ids_newer_than_this(loads) -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set query -%}
+        select dlt_load_id from {{ loads }}
+        where
+            cast(dlt_load_id as {{ dbt.type_numeric() }})
+            > (select max(cast(dlt_load_id as {{ dbt.type_numeric() }})) from {{ this }})
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values() | list) }}
 {%- endmacro %}

@@ -2,9 +2,10 @@
     Data tests on the large relations check, on an incremental build, only the rows that build
     can have changed: those from `incremental_lookback_days` before the newest hour already in
     int_consumption_averaged_to_hours (the same window the incremental models rebuild). Older
-    rows were tested when they were new. A relation opts in with model meta
-    `test_window_column` (dbt_project.yml). Everything is tested on the first build, with
-    `--full-refresh`, or with `--vars '{test_full_history: true}'`.
+    rows were tested when they were new. A model or source opts in with meta
+    `test_window_column` and/or `test_window_text_column` (dbt_project.yml, the sources' YAML).
+    Everything is tested on a build with `--full-refresh`, on one that runs before
+    int_consumption_averaged_to_hours exists, or with `--vars '{test_full_history: true}'`.
 
     This overrides dbt's get_where_subquery (the wrapper around `model` in every generic test),
     keeping its `where` config.
@@ -26,26 +27,38 @@
     {%- endif -%}
 {%- endmacro %}
 
-{# The window condition for a tested relation, or '' to test every row. #}
+{#
+    The window condition for a tested relation, or '' to test every row: its meta
+    `test_window_column` (a timestamp) at or after the window start, and its meta
+    `test_window_text_column` (a raw timestamp as published, indexed in raw) from the day before
+    it, which lets PostgreSQL read the recent rows through the raw table's index instead of all
+    of them. The start is a constant read when the test runs (macros/incremental.sql).
+#}
 {% macro recent_rows_condition(relation) -%}
     {%- if not execute or flags.FULL_REFRESH or var('test_full_history', false) -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set ns = namespace(column=none, anchor=none) -%}
-    {%- for node in graph.nodes.values() if node.resource_type == 'model' -%}
-        {%- if node.alias == relation.identifier and node.schema == relation.schema -%}
-            {%- set ns.column = node.config.meta.get('test_window_column') -%}
+    {%- set ns = namespace(meta=none, anchor=none) -%}
+    {%- for node in graph.nodes.values() | list + graph.sources.values() | list
+        if node.resource_type in ('model', 'source') -%}
+        {%- set identifier = node.alias if node.resource_type == 'model' else node.identifier -%}
+        {%- if identifier == relation.identifier and node.schema == relation.schema -%}
+            {%- set ns.meta = node.config.meta -%}
         {%- endif -%}
         {%- if node.name == 'int_consumption_averaged_to_hours' -%}
             {%- set ns.anchor = adapter.get_relation(node.database, node.schema, node.alias) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if ns.column is none or ns.anchor is none -%}
+    {%- if ns.meta is none or ns.anchor is none -%}
         {{ return('') }}
     {%- endif -%}
-    {{ return(
-        ns.column ~ ' >= (select '
-        ~ dbt.dateadd('day', -1 * var('incremental_lookback_days'), 'max(hour_at)')
-        ~ ' from ' ~ ns.anchor ~ ')'
-    ) }}
+    {%- set conditions = [] -%}
+    {%- set start = lookback_start('hour_at', relation=ns.anchor) -%}
+    {%- if ns.meta.get('test_window_column') -%}
+        {%- do conditions.append(ns.meta['test_window_column'] ~ ' >= ' ~ start) -%}
+    {%- endif -%}
+    {%- if ns.meta.get('test_window_text_column') -%}
+        {%- do conditions.append(text_day_before(ns.meta['test_window_text_column'], start)) -%}
+    {%- endif -%}
+    {{ return(conditions | join(' and ')) }}
 {%- endmacro %}

@@ -9,38 +9,40 @@ dates as (
 
 expected (holiday_date, holiday_name) as (
     values
-        (cast('2008-01-01' as date), 'Jour de l''an'),
-        (cast('2008-03-24' as date), 'Lundi de Pâques'),
-        (cast('2008-05-01' as date), 'Ascension / Fête du Travail'),
-        (cast('2008-05-08' as date), 'Victoire 1945'),
-        (cast('2008-05-12' as date), 'Lundi de Pentecôte'),
-        (cast('2008-07-14' as date), 'Fête nationale'),
-        (cast('2008-08-15' as date), 'Assomption'),
-        (cast('2008-11-01' as date), 'Toussaint'),
-        (cast('2008-11-11' as date), 'Armistice 1918'),
-        (cast('2008-12-25' as date), 'Noël'),
-        (cast('2024-01-01' as date), 'Jour de l''an'),
-        (cast('2024-04-01' as date), 'Lundi de Pâques'),
-        (cast('2024-05-01' as date), 'Fête du Travail'),
-        (cast('2024-05-08' as date), 'Victoire 1945'),
-        (cast('2024-05-09' as date), 'Ascension'),
-        (cast('2024-05-20' as date), 'Lundi de Pentecôte'),
-        (cast('2024-07-14' as date), 'Fête nationale'),
-        (cast('2024-08-15' as date), 'Assomption'),
-        (cast('2024-11-01' as date), 'Toussaint'),
-        (cast('2024-11-11' as date), 'Armistice 1918'),
-        (cast('2024-12-25' as date), 'Noël'),
-        (cast('2025-04-21' as date), 'Lundi de Pâques'),
-        (cast('2025-05-29' as date), 'Ascension'),
-        (cast('2025-06-09' as date), 'Lundi de Pentecôte'),
-        (cast('2038-04-26' as date), 'Lundi de Pâques'),
-        (cast('2038-06-03' as date), 'Ascension'),
-        (cast('2038-06-14' as date), 'Lundi de Pentecôte')
+    (cast('2008-01-01' as date), 'Jour de l''an'),
+    (cast('2008-03-24' as date), 'Lundi de Pâques'),
+    (cast('2008-05-01' as date), 'Ascension / Fête du Travail'),
+    (cast('2008-05-08' as date), 'Victoire 1945'),
+    (cast('2008-05-12' as date), 'Lundi de Pentecôte'),
+    (cast('2008-07-14' as date), 'Fête nationale'),
+    (cast('2008-08-15' as date), 'Assomption'),
+    (cast('2008-11-01' as date), 'Toussaint'),
+    (cast('2008-11-11' as date), 'Armistice 1918'),
+    (cast('2008-12-25' as date), 'Noël'),
+    (cast('2024-01-01' as date), 'Jour de l''an'),
+    (cast('2024-04-01' as date), 'Lundi de Pâques'),
+    (cast('2024-05-01' as date), 'Fête du Travail'),
+    (cast('2024-05-08' as date), 'Victoire 1945'),
+    (cast('2024-05-09' as date), 'Ascension'),
+    (cast('2024-05-20' as date), 'Lundi de Pentecôte'),
+    (cast('2024-07-14' as date), 'Fête nationale'),
+    (cast('2024-08-15' as date), 'Assomption'),
+    (cast('2024-11-01' as date), 'Toussaint'),
+    (cast('2024-11-11' as date), 'Armistice 1918'),
+    (cast('2024-12-25' as date), 'Noël'),
+    (cast('2025-04-21' as date), 'Lundi de Pâques'),
+    (cast('2025-05-29' as date), 'Ascension'),
+    (cast('2025-06-09' as date), 'Lundi de Pentecôte'),
+    (cast('2038-04-26' as date), 'Lundi de Pâques'),
+    (cast('2038-06-03' as date), 'Ascension'),
+    (cast('2038-06-14' as date), 'Lundi de Pentecôte')
 ),
 
 -- the years fully listed above, and the Easter-based days of the others
 checked_holidays as (
-    select calendar_date as holiday_date, public_holiday_name as holiday_name
+    select
+        calendar_date as holiday_date,
+        public_holiday_name as holiday_name
     from dates
     where
         is_public_holiday
@@ -54,7 +56,10 @@ checked_holidays as (
 ),
 
 missing as (
-    select 'missing' as problem, expected.* from expected
+    select
+        'missing' as problem,
+        expected.*
+    from expected
     left join checked_holidays
         on expected.holiday_date = checked_holidays.holiday_date
         and expected.holiday_name = checked_holidays.holiday_name
@@ -62,7 +67,10 @@ missing as (
 ),
 
 unexpected as (
-    select 'unexpected' as problem, checked_holidays.* from checked_holidays
+    select
+        'unexpected' as problem,
+        checked_holidays.*
+    from checked_holidays
     left join expected
         on checked_holidays.holiday_date = expected.holiday_date
         and checked_holidays.holiday_name = expected.holiday_name

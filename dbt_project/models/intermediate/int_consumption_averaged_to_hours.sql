@@ -4,6 +4,7 @@
         incremental_strategy='delete+insert',
         unique_key=['region_code', 'hour_at'],
         on_schema_change='fail',
+        post_hook="{{ analyze_if_stale(this) }}",
         indexes=[{'columns': ['region_code', 'hour_at'], 'unique': true}, {'columns': ['hour_at']}],
     )
 }}
@@ -12,12 +13,12 @@ with
 
 regional_consumption as (
     select * from {{ ref('stg_eco2mix__regional_consumption') }}
-    {{ incremental_window('measured_at', 'hour_at') }}
+    {{ incremental_window('measured_at', 'hour_at', text_column='measured_at_text') }}
 ),
 
 national_consumption as (
     select * from {{ ref('stg_eco2mix__national_consumption') }}
-    {{ incremental_window('measured_at', 'hour_at') }}
+    {{ incremental_window('measured_at', 'hour_at', text_column='measured_at_text') }}
 ),
 
 -- 15/30-minute readings -> hourly means; the mean is right whatever the step

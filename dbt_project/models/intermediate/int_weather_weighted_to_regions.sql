@@ -4,6 +4,7 @@
         incremental_strategy='delete+insert',
         unique_key=['region_code', 'hour_at'],
         on_schema_change='fail',
+        post_hook="{{ analyze_if_stale(this) }}",
         indexes=[{'columns': ['region_code', 'hour_at'], 'unique': true}, {'columns': ['hour_at']}],
     )
 }}
@@ -12,7 +13,7 @@ with
 
 hourly_weather as (
     select * from {{ ref('stg_open_meteo__hourly_weather') }}
-    {{ incremental_window('measured_at', 'hour_at') }}
+    {{ incremental_window('measured_at', 'hour_at', text_column='measured_at_text') }}
 ),
 
 weather_points as (
@@ -85,7 +86,8 @@ national_weather as (
         {{ weighted_mean('regional_weather.temperature_c', 'regions.population') }} as temperature_c,
         {{ weighted_mean('regional_weather.apparent_temperature_c', 'regions.population') }} as apparent_temperature_c,
         {{ weighted_mean('regional_weather.wind_speed_100m_kmh', 'regions.population') }} as wind_speed_100m_kmh,
-        {{ weighted_mean('regional_weather.shortwave_radiation_w_m2', 'regions.population') }} as shortwave_radiation_w_m2,
+        {{ weighted_mean('regional_weather.shortwave_radiation_w_m2', 'regions.population') }}
+            as shortwave_radiation_w_m2,
         {{ weighted_mean('regional_weather.cloud_cover_pct', 'regions.population') }} as cloud_cover_pct,
         {{ weighted_mean('regional_weather.precipitation_mm', 'regions.population') }} as precipitation_mm,
         sum(regional_weather.temperature_point_count) as temperature_point_count

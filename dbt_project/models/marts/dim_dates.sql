@@ -29,27 +29,60 @@ easter as (
 -- the 11 public holidays of mainland France (Code du travail, art. L3133-1); Whit Monday stays a
 -- public holiday even where it is worked as the "journée de solidarité"
 holidays as (
-    select {{ date_from_parts('calendar_year', 1, 1) }} as holiday_date, 'Jour de l''an' as holiday_name from years
+    select
+        {{ date_from_parts('calendar_year', 1, 1) }} as holiday_date,
+        'Jour de l''an' as holiday_name
+    from years
     union all
-    select cast({{ dbt.dateadd('day', 1, 'easter_sunday_date') }} as date), 'Lundi de Pâques' from easter
+    select
+        cast({{ dbt.dateadd('day', 1, 'easter_sunday_date') }} as date) as holiday_date,
+        'Lundi de Pâques' as holiday_name
+    from easter
     union all
-    select {{ date_from_parts('calendar_year', 5, 1) }}, 'Fête du Travail' from years
+    select
+        {{ date_from_parts('calendar_year', 5, 1) }} as holiday_date,
+        'Fête du Travail' as holiday_name
+    from years
     union all
-    select {{ date_from_parts('calendar_year', 5, 8) }}, 'Victoire 1945' from years
+    select
+        {{ date_from_parts('calendar_year', 5, 8) }} as holiday_date,
+        'Victoire 1945' as holiday_name
+    from years
     union all
-    select cast({{ dbt.dateadd('day', 39, 'easter_sunday_date') }} as date), 'Ascension' from easter
+    select
+        cast({{ dbt.dateadd('day', 39, 'easter_sunday_date') }} as date) as holiday_date,
+        'Ascension' as holiday_name
+    from easter
     union all
-    select cast({{ dbt.dateadd('day', 50, 'easter_sunday_date') }} as date), 'Lundi de Pentecôte' from easter
+    select
+        cast({{ dbt.dateadd('day', 50, 'easter_sunday_date') }} as date) as holiday_date,
+        'Lundi de Pentecôte' as holiday_name
+    from easter
     union all
-    select {{ date_from_parts('calendar_year', 7, 14) }}, 'Fête nationale' from years
+    select
+        {{ date_from_parts('calendar_year', 7, 14) }} as holiday_date,
+        'Fête nationale' as holiday_name
+    from years
     union all
-    select {{ date_from_parts('calendar_year', 8, 15) }}, 'Assomption' from years
+    select
+        {{ date_from_parts('calendar_year', 8, 15) }} as holiday_date,
+        'Assomption' as holiday_name
+    from years
     union all
-    select {{ date_from_parts('calendar_year', 11, 1) }}, 'Toussaint' from years
+    select
+        {{ date_from_parts('calendar_year', 11, 1) }} as holiday_date,
+        'Toussaint' as holiday_name
+    from years
     union all
-    select {{ date_from_parts('calendar_year', 11, 11) }}, 'Armistice 1918' from years
+    select
+        {{ date_from_parts('calendar_year', 11, 11) }} as holiday_date,
+        'Armistice 1918' as holiday_name
+    from years
     union all
-    select {{ date_from_parts('calendar_year', 12, 25) }}, 'Noël' from years
+    select
+        {{ date_from_parts('calendar_year', 12, 25) }} as holiday_date,
+        'Noël' as holiday_name
+    from years
 ),
 
 -- two holidays can fall on one date (Ascension on 1 May in 2008): one row, both names
@@ -58,7 +91,7 @@ holiday_dates as (
         holiday_date,
         {{ dbt.listagg('holiday_name', "' / '", 'order by holiday_name') }} as holiday_name
     from holidays
-    group by 1
+    group by holiday_date
 ),
 
 described as (

@@ -17,7 +17,7 @@ monthly_normals as (
         avg(mean_temperature_c) as normal_temperature_c
     from daily_consumption
     where is_complete_day
-    group by 1, 2
+    group by region_code, extract(month from consumption_date)
 ),
 
 -- one candidate per day (a peak is a day, not ten readings of the same cold morning)
@@ -33,7 +33,7 @@ ranked_days as (
         heating_degree_days,
         row_number() over (
             partition by region_code, extract(year from consumption_date)
-            order by peak_consumption_mw desc, consumption_date
+            order by peak_consumption_mw desc, consumption_date asc
         ) as peak_rank
     from daily_consumption
     where is_complete_day
@@ -44,23 +44,30 @@ top_days as (
     where peak_rank <= {{ var('peak_days_per_year') }}
 ),
 
--- the hour holding the day's highest reading, and its weather
+-- the hour holding the day's highest reading, and its weather: looked up for the top days only,
+-- through the mart's (region_code, consumption_date) index, instead of ranking every hour
 peak_hours as (
     select
         top_days.region_code,
         top_days.consumption_date,
-        hourly_consumption.hour_at,
-        hourly_consumption.temperature_c,
-        hourly_consumption.wind_speed_100m_kmh,
-        hourly_consumption.cloud_cover_pct,
-        row_number() over (
-            partition by top_days.region_code, top_days.consumption_date
-            order by hourly_consumption.peak_consumption_mw desc, hourly_consumption.hour_at
-        ) as hour_rank
+        peak_hour.hour_at,
+        peak_hour.temperature_c,
+        peak_hour.wind_speed_100m_kmh,
+        peak_hour.cloud_cover_pct
     from top_days
-    inner join hourly_consumption
-        on top_days.region_code = hourly_consumption.region_code
-        and top_days.consumption_date = hourly_consumption.consumption_date
+    cross join lateral (
+        select
+            hourly_consumption.hour_at,
+            hourly_consumption.temperature_c,
+            hourly_consumption.wind_speed_100m_kmh,
+            hourly_consumption.cloud_cover_pct
+        from hourly_consumption
+        where
+            hourly_consumption.region_code = top_days.region_code
+            and hourly_consumption.consumption_date = top_days.consumption_date
+        order by hourly_consumption.peak_consumption_mw desc, hourly_consumption.hour_at asc
+        limit 1
+    ) as peak_hour
 ),
 
 final as (
@@ -77,14 +84,15 @@ final as (
         top_days.mean_temperature_c,
         top_days.min_temperature_c,
         top_days.heating_degree_days,
-        cast(top_days.mean_temperature_c - monthly_normals.normal_temperature_c as {{ dbt.type_float() }}) as temperature_anomaly_c,
+        cast(
+            top_days.mean_temperature_c - monthly_normals.normal_temperature_c as {{ dbt.type_float() }}
+        ) as temperature_anomaly_c,
         cast(peak_hours.wind_speed_100m_kmh as {{ dbt.type_float() }}) as wind_speed_at_peak_100m_kmh,
         cast(peak_hours.cloud_cover_pct as {{ dbt.type_float() }}) as cloud_cover_at_peak_pct
     from top_days
     inner join peak_hours
         on top_days.region_code = peak_hours.region_code
         and top_days.consumption_date = peak_hours.consumption_date
-        and peak_hours.hour_rank = 1
     left join monthly_normals
         on top_days.region_code = monthly_normals.region_code
         and extract(month from top_days.consumption_date) = monthly_normals.calendar_month

@@ -50,7 +50,9 @@ with_month_length as (
         *,
         cast(
             extract(epoch from (
-                {{ local_timestamp_to_utc(dbt.dateadd('month', 1, 'month_start_date'), "'" ~ var('local_time_zone') ~ "'") }}
+                {{ local_timestamp_to_utc(
+                    dbt.dateadd('month', 1, 'month_start_date'), "'" ~ var('local_time_zone') ~ "'"
+                ) }}
                 - {{ local_timestamp_to_utc('month_start_date', "'" ~ var('local_time_zone') ~ "'") }}
             )) / 3600
             as {{ dbt.type_int() }}
@@ -84,7 +86,10 @@ final as (
         cast({{ safe_divide('hydro_mwh', 'production_mwh') }} as {{ dbt.type_float() }}) as hydro_share,
         cast({{ safe_divide('bioenergy_mwh', 'production_mwh') }} as {{ dbt.type_float() }}) as bioenergy_share,
         cast(
-            {{ safe_divide(sum_of_present(['nuclear_mwh', 'wind_mwh', 'solar_mwh', 'hydro_mwh', 'bioenergy_mwh']), 'production_mwh') }}
+            {{ safe_divide(
+                sum_of_present(['nuclear_mwh', 'wind_mwh', 'solar_mwh', 'hydro_mwh', 'bioenergy_mwh']),
+                'production_mwh',
+            ) }}
             as {{ dbt.type_float() }}
         ) as low_carbon_share,
         cast(

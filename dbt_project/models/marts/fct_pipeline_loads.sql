@@ -7,12 +7,11 @@
     )
 }}
 
+{%- set new_load_ids = dlt_load_ids_newer_than_this(ref('stg_dlt__loads')) if is_incremental() else [] -%}
 {%- set newer_loads_only -%}
-    {%- if is_incremental() %}
-    where
-        cast(dlt_load_id as {{ dbt.type_numeric() }})
-        > (select max(cast(dlt_load_id as {{ dbt.type_numeric() }})) from {{ this }})
-    {%- endif %}
+{%- if is_incremental() %}
+    where dlt_load_id in ('{{ new_load_ids | join("', '") }}')
+{%- endif %}
 {%- endset -%}
 
 with
@@ -21,9 +20,9 @@ loads as (
     select * from {{ ref('stg_dlt__loads') }}
 ),
 
--- only the loads this table has not seen yet: counting rows per load reads the whole raw
--- tables, so each load is counted once, at the first build after it (the filter is a plain
--- comparison so PostgreSQL pushes it into each raw table's scan)
+-- only the loads this table has not seen yet: counting rows per load reads the raw tables, so
+-- each load is counted once, at the first build after it, through the raw tables' `_dlt_load_id`
+-- index (macros/raw_indexes.sql); with no new load, `in ('')` keeps nothing
 new_loads as (
     select * from loads
     {{ newer_loads_only }}
@@ -86,7 +85,7 @@ final as (
         cast(source_file_count as {{ dbt.type_int() }}) as source_file_count,
         oldest_data_at,
         newest_data_at,
-        cast({{ dbt.datediff('newest_data_at', 'loaded_at', 'second') }} as {{ dbt.type_float() }}) / 3600 as data_lag_hours
+        cast({{ dbt.datediff('newest_data_at', 'loaded_at', 'second') }} as {{ dbt.type_float() }}) / 3600 as data_lag_hours  -- noqa: LT05
     from joined
 )
 

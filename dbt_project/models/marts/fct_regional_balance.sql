@@ -15,7 +15,9 @@ final as (
         monthly_mix.consumption_mwh,
         monthly_mix.production_mwh,
         cast(monthly_mix.production_mwh - monthly_mix.consumption_mwh as {{ dbt.type_float() }}) as balance_mwh,
-        cast({{ safe_divide('monthly_mix.production_mwh', 'monthly_mix.consumption_mwh') }} as {{ dbt.type_float() }}) as coverage_ratio,
+        cast(
+            {{ safe_divide('monthly_mix.production_mwh', 'monthly_mix.consumption_mwh') }} as {{ dbt.type_float() }}
+        ) as coverage_ratio,
         cast(
             {{ safe_divide('monthly_mix.production_mwh - monthly_mix.consumption_mwh', 'regions.population') }} * 1000
             as {{ dbt.type_float() }}

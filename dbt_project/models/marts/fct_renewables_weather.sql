@@ -47,14 +47,18 @@ final as (
         cast(solar_mwh as {{ dbt.type_float() }}) as solar_mwh,
         cast(mean_solar_mw as {{ dbt.type_float() }}) as mean_solar_mw,
         cast(solar_irradiation_kwh_m2 as {{ dbt.type_float() }}) as solar_irradiation_kwh_m2,
-        cast({{ safe_divide('solar_mwh', 'solar_irradiation_kwh_m2') }} as {{ dbt.type_float() }}) as solar_mwh_per_kwh_m2,
+        cast(
+            {{ safe_divide('solar_mwh', 'solar_irradiation_kwh_m2') }} as {{ dbt.type_float() }}
+        ) as solar_mwh_per_kwh_m2,
         cast(mean_cloud_cover_pct as {{ dbt.type_float() }}) as mean_cloud_cover_pct,
         cast(wind_mwh as {{ dbt.type_float() }}) as wind_mwh,
         cast(mean_wind_mw as {{ dbt.type_float() }}) as mean_wind_mw,
         cast(mean_wind_speed_100m_kmh as {{ dbt.type_float() }}) as mean_wind_speed_100m_kmh,
         cast(max_wind_speed_100m_kmh as {{ dbt.type_float() }}) as max_wind_speed_100m_kmh,
         cast(precipitation_mm as {{ dbt.type_float() }}) as precipitation_mm,
-        cast({{ safe_divide('solar_mwh + wind_mwh', 'consumption_mwh') }} as {{ dbt.type_float() }}) as wind_solar_share_of_consumption,
+        cast(
+            {{ safe_divide('solar_mwh + wind_mwh', 'consumption_mwh') }} as {{ dbt.type_float() }}
+        ) as wind_solar_share_of_consumption,
         cast(hours_with_solar as {{ dbt.type_int() }}) as hours_with_solar,
         cast(hours_with_wind as {{ dbt.type_int() }}) as hours_with_wind,
         cast(hours_with_radiation as {{ dbt.type_int() }}) as hours_with_radiation,

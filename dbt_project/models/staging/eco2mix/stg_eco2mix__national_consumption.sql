@@ -1,14 +1,16 @@
 with
 
-source as (
-    select * from {{ source('eco2mix', 'eco2mix_national') }}
-),
-
+-- the consolidated/definitive dataset, and the real-time one when it is loaded
 renamed as (
+    {%- for dataset in eco2mix_datasets('eco2mix_national') %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
     select
         perimetre as perimeter_name,
         nature as data_nature,
         cast(date_heure as timestamp with time zone) as measured_at,
+        date_heure as measured_at_text,
         {{ clean_number('consommation') }} as consumption_mw,
         {{ clean_number('prevision_j1') }} as forecast_day_ahead_mw,
         {{ clean_number('prevision_j') }} as forecast_same_day_mw,
@@ -46,21 +48,15 @@ renamed as (
         {{ clean_number('ech_comm_suisse') }} as commercial_exchanges_switzerland_mw,
         {{ clean_number('ech_comm_allemagne_belgique') }} as commercial_exchanges_germany_belgium_mw,
         _dlt_load_id as dlt_load_id,
-        _source_file as source_file_path
-    from source
+        _source_file as source_file_path,
+        {{ dataset.is_real_time }} as is_real_time_dataset
+    from {{ dataset.relation }}
+    {%- endfor %}
 ),
 
--- the same step may be published several times: keep the best nature, then the latest load
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by perimeter_name, measured_at
-            order by
-                {{ eco2mix_publication_rank('data_nature') }} desc,
-                cast(dlt_load_id as {{ dbt.type_numeric() }}) desc
-        ) as publication_rank
-    from renamed
+-- the same step may be published several times, by both datasets: keep the best one
+best_publications as (
+    {{ best_eco2mix_publications('renamed', 'perimeter_name') }}
 ),
 
 final as (
@@ -68,6 +64,7 @@ final as (
         perimeter_name,
         data_nature,
         measured_at,
+        measured_at_text,
         consumption_mw,
         forecast_day_ahead_mw,
         forecast_same_day_mw,
@@ -106,8 +103,7 @@ final as (
         commercial_exchanges_germany_belgium_mw,
         dlt_load_id,
         source_file_path
-    from ranked
-    where publication_rank = 1
+    from best_publications
 )
 
 select * from final

@@ -1,15 +1,17 @@
 with
 
-source as (
-    select * from {{ source('eco2mix', 'eco2mix_regional') }}
-),
-
+-- the consolidated/definitive dataset, and the real-time one when it is loaded
 renamed as (
+    {%- for dataset in eco2mix_datasets('eco2mix_regional') %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
     select
         code_insee_region as region_code,
         libelle_region as region_name,
         nature as data_nature,
         cast(date_heure as timestamp with time zone) as measured_at,
+        date_heure as measured_at_text,
         {{ clean_number('consommation') }} as consumption_mw,
         {{ clean_number('thermique') }} as thermal_mw,
         {{ clean_number('nucleaire') }} as nuclear_mw,
@@ -36,21 +38,15 @@ renamed as (
         {{ clean_number('tco_bioenergies') }} as bioenergy_coverage_pct,
         {{ clean_number('tch_bioenergies') }} as bioenergy_load_factor_pct,
         _dlt_load_id as dlt_load_id,
-        _source_file as source_file_path
-    from source
+        _source_file as source_file_path,
+        {{ dataset.is_real_time }} as is_real_time_dataset
+    from {{ dataset.relation }}
+    {%- endfor %}
 ),
 
--- the same step may be published several times: keep the best nature, then the latest load
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by region_code, measured_at
-            order by
-                {{ eco2mix_publication_rank('data_nature') }} desc,
-                cast(dlt_load_id as {{ dbt.type_numeric() }}) desc
-        ) as publication_rank
-    from renamed
+-- the same step may be published several times, by both datasets: keep the best one
+best_publications as (
+    {{ best_eco2mix_publications('renamed', 'region_code') }}
 ),
 
 final as (
@@ -59,6 +55,7 @@ final as (
         region_name,
         data_nature,
         measured_at,
+        measured_at_text,
         consumption_mw,
         thermal_mw,
         nuclear_mw,
@@ -86,8 +83,7 @@ final as (
         bioenergy_load_factor_pct,
         dlt_load_id,
         source_file_path
-    from ranked
-    where publication_rank = 1
+    from best_publications
 )
 
 select * from final

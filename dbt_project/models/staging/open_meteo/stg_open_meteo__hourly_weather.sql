@@ -8,6 +8,7 @@ renamed as (
     select
         location_id as point_id,
         {{ local_timestamp_to_utc('time', "coalesce(timezone, 'UTC')") }} as measured_at,
+        time as measured_at_text,
         temperature_2m as temperature_c,
         apparent_temperature as apparent_temperature_c,
         wind_speed_100m as wind_speed_100m_kmh,

@@ -1,0 +1,48 @@
+{#-
+    What the two éCO2mix staging models share: where their rows come from and which
+    publication of a step they keep.
+-#}
+
+{#
+    The raw tables of an éCO2mix dataset, as a list of {relation, is_real_time (a SQL boolean
+    literal)}: the consolidated/definitive table `table_name`, then its real-time twin
+    `<table_name>_tr` when the extract has loaded it (only when the `-tr` datasets are switched
+    on). Both are declared sources, so the lineage shows them either way.
+#}
+{% macro eco2mix_datasets(table_name) -%}
+    {%- set datasets = [{'relation': source('eco2mix', table_name), 'is_real_time': 'false'}] -%}
+    {%- set real_time = source('eco2mix', table_name ~ '_tr') -%}
+    {%- if eco2mix_real_time_loaded(real_time) -%}
+        {%- do datasets.append({'relation': real_time, 'is_real_time': 'true'}) -%}
+    {%- endif -%}
+    {{ return(datasets) }}
+{%- endmacro %}
+
+{# Whether a real-time raw table exists (unit tests override this to feed one). #}
+{% macro eco2mix_real_time_loaded(relation) -%}
+    {{ return(execute and load_relation(relation) is not none) }}
+{%- endmacro %}
+
+{#
+    The best publication of each step of `relation` (a CTE of renamed readings): the same
+    `key_column` and `measured_at` may come from both datasets and be published several times.
+    The consolidated/definitive dataset wins over the real-time one, then the best nature
+    (macros/eco2mix_publication_rank.sql), then the latest dlt load. `measured_at_text`, the raw
+    text of `measured_at` (one text per instant: raw stores UTC), is part of the partition so
+    that a filter on it reaches the raw table's index through this window.
+#}
+{% macro best_eco2mix_publications(relation, key_column) -%}
+    select * from (
+        select
+            *,
+            row_number() over (
+                partition by {{ key_column }}, measured_at, measured_at_text
+                order by
+                    case when is_real_time_dataset then 0 else 1 end desc,
+                    {{ eco2mix_publication_rank('data_nature') }} desc,
+                    cast(dlt_load_id as {{ dbt.type_numeric() }}) desc
+            ) as publication_rank
+        from {{ relation }}
+    ) as ranked
+    where publication_rank = 1
+{%- endmacro %}
