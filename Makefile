@@ -99,11 +99,12 @@ new-source: setup ## Scaffold a source: NAME=x KIND=csv|api [SAMPLE=file KEY=a,b
 		$(if $(SAMPLE),--sample "$(SAMPLE)") $(if $(KEY),--key "$(KEY)") \
 		$(if $(DELIMITER),--delimiter "$(DELIMITER)") $(if $(RECORDS_PATH),--records-path "$(RECORDS_PATH)")
 
-lint: setup ## ruff check and ruff format --check
+lint: db ## ruff (lint and format check), then sqlfluff on the dbt SQL (its dbt templater needs the database)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(IN_DBT) $(CURDIR)/$(VENV)/bin/sqlfluff lint --processes 2 models tests/*.sql
 
-format: setup ## Reformat the Python code with ruff
+format: setup ## Reformat the Python code with ruff (for SQL: cd dbt_project && sqlfluff fix models)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
