@@ -36,11 +36,20 @@ class StepSummary:
     rows: dict[str, int]
     seconds: float
     bad_files: list[str] = field(default_factory=list)
+    unchanged_files: int = 0
 
     def __str__(self) -> str:
         tables = ", ".join(f"{table} {count:,} rows" for table, count in self.rows.items())
-        skipped = f", {len(self.bad_files)} bad file(s) skipped" if self.bad_files else ""
-        return f"{self.source}: {tables or 'nothing new to load'}{skipped} ({self.seconds:.1f} s)"
+        unchanged = (
+            f"; {self.unchanged_files:,} landed file(s) already loaded, skipped"
+            if self.unchanged_files
+            else ""
+        )
+        bad = f"; {len(self.bad_files)} bad file(s) skipped" if self.bad_files else ""
+        return (
+            f"{self.source}: {tables or 'nothing new to load'}{unchanged}{bad}"
+            f" ({self.seconds:.1f} s)"
+        )
 
 
 def pipelines_dir() -> Path:
@@ -85,6 +94,7 @@ def run_source(name: str) -> StepSummary:
     started = time.monotonic()
     pipeline = make_pipeline(name)
     bad_files: list[str] = []
+    unchanged_files: list[str] = []
     try:
         if pipeline.list_extracted_load_packages() or pipeline.list_normalized_load_packages():
             progress(
@@ -95,7 +105,7 @@ def run_source(name: str) -> StepSummary:
         # state must not make an appended file load twice.
         pipeline.sync_destination()
         progress(name, "extract")
-        pipeline.extract(make_source(name, bad_files), loader_file_format="csv")
+        pipeline.extract(make_source(name, bad_files, unchanged_files), loader_file_format="csv")
         progress(name, "normalize")
         pipeline.normalize()
         progress(name, "load")
@@ -109,15 +119,22 @@ def run_source(name: str) -> StepSummary:
             ) from None
         raise SourceError(root_cause(failure)) from None
     rows = loaded_rows(pipeline)
-    return StepSummary(name, rows, time.monotonic() - started, list(dict.fromkeys(bad_files)))
+    return StepSummary(
+        name,
+        rows,
+        time.monotonic() - started,
+        list(dict.fromkeys(bad_files)),
+        len(set(unchanged_files)),
+    )
 
 
-def make_source(name: str, bad_files: list[str]):
-    """The source, told where to report unreadable landed files if it can skip them."""
+def make_source(name: str, bad_files: list[str], unchanged_files: list[str]):
+    """The source, told where to report unreadable landed files and files already loaded, if
+    it can (a scaffolded source takes neither)."""
     source = SOURCES[name]
-    if "bad_files" in inspect.signature(source).parameters:
-        return source(bad_files=bad_files)
-    return source()
+    reports = {"bad_files": bad_files, "unchanged_files": unchanged_files}
+    accepted = inspect.signature(source).parameters
+    return source(**{name: value for name, value in reports.items() if name in accepted})
 
 
 def discard_unfinished_load(pipeline: dlt.Pipeline) -> dlt.Pipeline:

@@ -7,6 +7,7 @@ and dlt state folder, on the server the PG* variables name (`Warehouse` and the 
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -76,6 +77,10 @@ def test_second_run_fetches_only_the_open_month_and_changes_nothing(make_warehou
     ), fetched
     assert len(fetched) < 2 * 4
     assert "nothing new to load" in result.stdout
+    # the summary says what was skipped: every month of both datasets, already loaded
+    months = (today.year - start.year) * 12 + today.month - start.month + 1
+    skipped = re.search(r"eco2mix: .*; ([0-9,]+) landed file\(s\) already loaded", result.stdout)
+    assert skipped and int(skipped.group(1)) == 2 * months, result.stdout
     assert warehouse.fingerprint() == before
     assert warehouse.scalar("select count(*) from raw._dlt_loads") == loads
 

@@ -374,6 +374,18 @@ def read_export(path: Path) -> pa.Table:
     return table.append_column("_source_file", pa.array([relative(path)] * table.num_rows))
 
 
+@dataclass
+class Report:
+    """What a run tells its caller besides rows: unreadable files, files skipped as loaded."""
+
+    bad_files: list[str]
+    unchanged_files: list[str] | None = None
+
+    def unchanged(self, source_file: str) -> None:
+        if self.unchanged_files is not None:
+            self.unchanged_files.append(source_file)
+
+
 # --- the dlt source --------------------------------------------------------------------------
 
 
@@ -389,17 +401,19 @@ def eco2mix_source(
     http_retries: int = 5,
     http_backoff_s: float = 1.0,
     bad_files: list[str] | None = None,
+    unchanged_files: list[str] | None = None,
 ) -> list:
     """One resource per dataset (remote), or per table for hand-downloaded files (local_path).
 
     `end_date` empty means up to today (exclusive bound). The real-time `-tr` datasets only
     hold recent weeks, so they are fetched from `real_time_days` ago at most. A landed file
-    that cannot be read is skipped (its reason appended to `bad_files`), the others load.
+    that cannot be read is skipped (its reason appended to `bad_files`), the others load; a
+    landed file whose exact content is already in raw is skipped too (`unchanged_files`).
     """
-    bad_files = [] if bad_files is None else bad_files
+    report = Report([] if bad_files is None else bad_files, unchanged_files)
     if local_path:
         files = local_files(Path(local_path).expanduser())
-        return [local_resource(files, table, key, bad_files) for table, key in TABLES]
+        return [local_resource(files, table, key, report) for table, key in TABLES]
     today = dt.date.today()
     start = dt.date.fromisoformat(start_date)
     end = dt.date.fromisoformat(end_date) if end_date else today + dt.timedelta(days=1)
@@ -416,7 +430,7 @@ def eco2mix_source(
         if dataset.endswith("-tr"):
             first = max(start, today - dt.timedelta(days=real_time_days))
         window = (first, end, today, refresh_days)
-        resources.append(dataset_resource(http, base_url.rstrip("/"), dataset, window, bad_files))
+        resources.append(dataset_resource(http, base_url.rstrip("/"), dataset, window, report))
     return resources
 
 
@@ -501,17 +515,18 @@ def load_landed(
     path: Path,
     key: tuple[str, str],
     writes: TableWrites,
-    bad_files: list[str],
+    report: Report,
     digest: str = "",
 ) -> Iterator[object]:
     """Yield a landed file to dlt as a load-ready CSV, unless this exact content is loaded.
 
-    A file that cannot be read adds its reason to `bad_files` and yields nothing; its hash is
-    not recorded, so the next run tries it again.
+    A file that cannot be read adds its reason to `report.bad_files` and yields nothing; its
+    hash is not recorded, so the next run tries it again.
     """
     source_file = relative(path)
     digest = digest or file_sha256(path)
     if writes.loaded.get(source_file) == digest:
+        report.unchanged(source_file)
         return
     target = import_dir() / f"{uuid.uuid4().hex}.csv"
     try:
@@ -524,7 +539,7 @@ def load_landed(
             )
             yield dlt.mark.with_file_import(str(target), "csv", load.rows, hints=hints)
     except SourceError as error:
-        bad_files.append(str(error))
+        report.bad_files.append(str(error))
         return
     finally:
         target.unlink(missing_ok=True)  # dlt hard-linked (or copied) it into its package
@@ -551,7 +566,7 @@ def dataset_resource(
     base_url: str,
     dataset: str,
     window: tuple[dt.date, dt.date, dt.date, int],
-    bad_files: list[str],
+    report: Report,
 ):
     table_name, key = DATASETS[dataset]
     start, end, today, refresh_days = window
@@ -571,12 +586,12 @@ def dataset_resource(
                 params = export_params(chunk_start, chunk_end)
                 origin = requests.Request("GET", url, params=params).prepare().url or url
                 download(http, url, params, path, lambda body, o=origin: validate_csv(body, o))
-            yield from load_landed(path, key, writes, bad_files)
+            yield from load_landed(path, key, writes, report)
 
     return chunks
 
 
-def local_resource(files: list[Path], table_name: str, key: tuple[str, str], bad_files: list[str]):
+def local_resource(files: list[Path], table_name: str, key: tuple[str, str], report: Report):
     @dlt.resource(
         name=f"{table_name}_local",
         table_name=table_name,
@@ -591,20 +606,21 @@ def local_resource(files: list[Path], table_name: str, key: tuple[str, str], bad
                 header_check(header, str(source))
                 table = table_for(source, column_names(header))
             except UnicodeDecodeError:
-                bad_files.append(
+                report.bad_files.append(
                     f"{source} is not UTF-8 text: download it again from the portal "
                     f"(CSV, delimiter ';'), then re-run."
                 )
                 continue
             except SourceError as error:
-                bad_files.append(str(error))
+                report.bad_files.append(str(error))
                 continue
             if table != (table_name, key):
                 continue
             digest = file_sha256(source)
             landed = local_landing_path(source)
             if writes.loaded.get(relative(landed)) == digest and landed.exists():
+                report.unchanged(relative(landed))
                 continue
-            yield from load_landed(land_local(source), key, writes, bad_files, digest)
+            yield from load_landed(land_local(source), key, writes, report, digest)
 
     return hand_downloads
