@@ -183,3 +183,43 @@ def make_warehouse(tmp_path, standin):
     standin.fail_rate = 0.0
     for warehouse in made:
         warehouse.drop()
+
+
+def demo_env(workdir: Path, base_url: str, start: str, end: str = "") -> dict[str, str]:
+    """The settings of a private chain run: its own landing zone, dlt state and dbt target,
+    both sources served by the stand-in at `base_url`, the period [start, end)."""
+    return {
+        "WATTLAKE_LANDING_DIR": str(workdir / "raw"),
+        "WATTLAKE_STATE_DIR": str(workdir / "dlt"),
+        "DBT_TARGET_PATH": str(workdir / "dbt_target"),
+        "DBT_LOG_PATH": str(workdir / "dbt_logs"),
+        "DBT_PROFILES_DIR": str(PROJECT_DIR / "dbt_project"),
+        "PYTHONPATH": str(PROJECT_DIR),
+        "SOURCES__ECO2MIX__BASE_URL": base_url,
+        "SOURCES__OPEN_METEO__BASE_URL": base_url,
+        "SOURCES__OPEN_METEO__FORECAST_BASE_URL": base_url,
+        "SOURCES__START_DATE": start,
+        **({"SOURCES__END_DATE": end} if end else {}),
+    }
+
+
+OUTSIDE_MARTS = (
+    "raw.eco2mix_regional",
+    "raw._dlt_loads",
+    "staging.stg_eco2mix__regional_consumption",
+    "staging.regions",
+    "intermediate.int_consumption_averaged_to_hours",
+)
+
+
+def assert_reads_marts_only(cur) -> None:
+    """The reader role (on an autocommit, not read-only session) reads marts and nothing else,
+    and cannot write even there."""
+    cur.execute("select count(*) from marts.fct_consumption_daily")
+    assert cur.fetchone()[0] > 0
+    for table in OUTSIDE_MARTS:
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            cur.execute(f"select 1 from {table} limit 1")
+    for statement in ("delete from marts.dim_regions", "create table marts.scratch (x integer)"):
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            cur.execute(statement)

@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, demo_env
 
 DBT = Path(sys.executable).with_name("dbt")
 DBT_DIR = PROJECT_DIR / "dbt_project"
@@ -90,19 +90,7 @@ def build_demo_warehouse(workdir: Path) -> DemoWarehouse:
     from extract.standin.server import start_standin
 
     server, base_url = start_standin(port=0, today=STANDIN_TODAY)
-    env.update(
-        WATTLAKE_LANDING_DIR=str(workdir / "raw"),
-        WATTLAKE_STATE_DIR=str(workdir / "dlt"),
-        DBT_TARGET_PATH=str(workdir / "dbt_target"),
-        DBT_LOG_PATH=str(workdir / "dbt_logs"),
-        DBT_PROFILES_DIR=str(DBT_DIR),
-        PYTHONPATH=str(PROJECT_DIR),
-        SOURCES__ECO2MIX__BASE_URL=base_url,
-        SOURCES__OPEN_METEO__BASE_URL=base_url,
-        SOURCES__OPEN_METEO__FORECAST_BASE_URL=base_url,
-        SOURCES__START_DATE=DEMO_START,
-        SOURCES__END_DATE=DEMO_END,
-    )
+    env.update(demo_env(workdir, base_url, DEMO_START, DEMO_END))
     try:
         _run([sys.executable, "-m", "extract"], env, PROJECT_DIR)
         _run([str(DBT), "build"], env, DBT_DIR)

@@ -98,12 +98,14 @@ def dashboard_query_times(env: dict[str, str], repeats: int) -> list[Figure]:
 
     examples = getattr(queries, "BENCH_EXAMPLES", {})
     figures = []
+    # as the dashboard connects: the reader role, read-only, search_path marts (dashboard/db.py)
     conn = psycopg2.connect(
         host=env.get("PGHOST", warehouse.DEFAULTS["PGHOST"]),
         port=env["PGPORT"],
-        user=env.get("PGUSER", "postgres"),
-        password=env.get("PGPASSWORD", ""),
+        user=env.get("WATTLAKE_READER_USER", "wattlake_reader"),
+        password=env.get("WATTLAKE_READER_PASSWORD", "wattlake_reader"),
         dbname=env["PGDATABASE"],
+        options="-c search_path=marts -c default_transaction_read_only=on",
     )
     with closing(conn), conn.cursor() as cur:
         for name, params in examples.items():

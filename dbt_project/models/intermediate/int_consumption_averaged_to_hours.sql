@@ -4,7 +4,6 @@
         incremental_strategy='delete+insert',
         unique_key=['region_code', 'hour_at'],
         on_schema_change='fail',
-        post_hook="{{ analyze_if_stale(this) }}",
         indexes=[{'columns': ['region_code', 'hour_at'], 'unique': true}, {'columns': ['hour_at']}],
     )
 }}
