@@ -30,7 +30,7 @@ CACHE_TTL_S = 600
 BUILD_COMMANDS = "`make demo` (sample data, offline) or `make run` (real data)"
 
 # numeric columns (round(), sums of integers) arrive as floats, not decimal.Decimal
-_NUMERIC_AS_FLOAT = psycopg2.extensions.new_type(
+NUMERIC_AS_FLOAT = psycopg2.extensions.new_type(
     psycopg2.extensions.DECIMAL.values,
     "NUMERIC_AS_FLOAT",
     lambda value, _cursor: float(value) if value is not None else None,
@@ -85,7 +85,7 @@ def _connect() -> psycopg2.extensions.connection:
             "Start it with `make db`, then reload this page."
         ) from None
     conn.autocommit = True
-    psycopg2.extensions.register_type(_NUMERIC_AS_FLOAT, conn)
+    psycopg2.extensions.register_type(NUMERIC_AS_FLOAT, conn)
     return conn
 
 

@@ -94,7 +94,7 @@ def dashboard_query_times(env: dict[str, str], repeats: int) -> list[Figure]:
     """Every query of dashboard/queries.py that has example parameters, timed on the marts."""
     import psycopg2
 
-    from dashboard import queries
+    from dashboard import db, queries
 
     examples = getattr(queries, "BENCH_EXAMPLES", {})
     figures = []
@@ -107,6 +107,7 @@ def dashboard_query_times(env: dict[str, str], repeats: int) -> list[Figure]:
         dbname=env["PGDATABASE"],
         options="-c search_path=marts -c default_transaction_read_only=on",
     )
+    psycopg2.extensions.register_type(db.NUMERIC_AS_FLOAT, conn)  # as the dashboard reads them
     with closing(conn), conn.cursor() as cur:
         for name, params in examples.items():
             statement = getattr(queries, name)
