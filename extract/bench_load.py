@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -68,6 +67,35 @@ def time_copy(path: Path, database: str) -> float:
         return time.perf_counter() - started
 
 
+# Linux carries a process's peak RSS over fork and exec, so a command started straight from
+# this (large) process would report at least our own size. A small Python starts it instead and
+# reports the peak of its only child.
+_PEAK_REPORTER = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[2:])\n"
+    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+    "sys.exit(code)\n"
+)
+
+
+def run_measured(
+    command: list[str], env: dict[str, str], cwd: Path = PROJECT_DIR
+) -> tuple[float, int, subprocess.CompletedProcess]:
+    """Run a command; return its wall seconds, its own peak RSS in bytes, and its result."""
+    with tempfile.NamedTemporaryFile("r", suffix=".maxrss") as peak:
+        started = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-c", _PEAK_REPORTER, peak.name, *command],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        seconds = time.perf_counter() - started
+        peak_kib = int(peak.read() or 0)
+    return seconds, peak_kib * 1024, result
+
+
 def time_project_load(path: Path, database: str, workdir: Path) -> tuple[float, int, str]:
     """Seconds, peak RSS (bytes) and output of `python -m extract eco2mix` on the file."""
     env = dict(os.environ)
@@ -79,19 +107,10 @@ def time_project_load(path: Path, database: str, workdir: Path) -> tuple[float, 
         PYTHONPATH=str(PROJECT_DIR),
     )
     env.setdefault("PGHOST", warehouse.settings()["PGHOST"])
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "extract", "eco2mix"],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    seconds = time.perf_counter() - started
+    seconds, peak_bytes, result = run_measured([sys.executable, "-m", "extract", "eco2mix"], env)
     if result.returncode != 0:
         raise SystemExit(f"the project's load failed:\n{result.stdout}\n{result.stderr}")
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, peak_kib * 1024, result.stdout
+    return seconds, peak_bytes, result.stdout
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,7 +19,6 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -68,18 +67,14 @@ def machine() -> str:
 
 
 def timed(command: list[str], env: dict[str, str], cwd: Path = PROJECT_DIR) -> tuple[float, float]:
-    """Run a command; return (wall seconds, peak RSS in MiB of the process tree it waited for)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.stdout.write(output.decode(errors="replace")[-4000:])
+    """Run a command; return (wall seconds, its peak RSS in MiB)."""
+    from extract.bench_load import run_measured
+
+    seconds, peak_bytes, result = run_measured(command, env, cwd)
+    if result.returncode != 0:
+        sys.stdout.write((result.stdout + result.stderr)[-4000:])
         raise SystemExit(f"bench: `{' '.join(command)}` failed; see its output above.")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, peak_bytes / 2**20
 
 
 def private_database(name: str) -> None:
