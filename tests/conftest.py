@@ -48,14 +48,21 @@ TABLES = (
 )
 
 
-def admin():
-    conn = psycopg2.connect(
+def connect(dbname: str):
+    """A connection to `dbname` on the server the PG* variables name (PGHOST must be set)."""
+    return psycopg2.connect(
         host=os.environ["PGHOST"],
         port=os.environ.get("PGPORT", "5432"),
         user=os.environ.get("PGUSER", "postgres"),
         password=os.environ.get("PGPASSWORD", ""),
-        dbname="postgres",
+        dbname=dbname,
+        connect_timeout=5,
     )
+
+
+def admin():
+    """An autocommit connection to the server's `postgres` database, to create and drop ours."""
+    conn = connect("postgres")
     conn.autocommit = True
     return conn
 
@@ -101,13 +108,7 @@ class Warehouse:
         return result
 
     def connect(self):
-        return psycopg2.connect(
-            host=os.environ["PGHOST"],
-            port=os.environ.get("PGPORT", "5432"),
-            user=os.environ.get("PGUSER", "postgres"),
-            password=os.environ.get("PGPASSWORD", ""),
-            dbname=self.name,
-        )
+        return connect(self.name)
 
     def sql(self, statement: str, params: tuple = ()) -> list[tuple]:
         conn = self.connect()

@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, admin
 
 pytestmark = pytest.mark.e2e
 
@@ -104,15 +104,7 @@ def external_chain(tmp_path_factory) -> Chain:
     env.update({name: os.environ[name] for name in PG_VARIABLES if name in os.environ})
     env.setdefault("PGPORT", "5432")
     env["PGDATABASE"] = f"{os.environ.get('PGDATABASE', 'wattlake')}_e2e"
-    admin = psycopg2.connect(
-        host=env["PGHOST"],
-        port=env["PGPORT"],
-        user=env.get("PGUSER", "postgres"),
-        password=env.get("PGPASSWORD", ""),
-        dbname="postgres",
-    )
-    admin.autocommit = True
-    with closing(admin), admin.cursor() as cur:
+    with closing(admin()) as conn, conn.cursor() as cur:
         cur.execute(f'drop database if exists "{env["PGDATABASE"]}" with (force)')
     chain = Chain(env, workdir)
     chain.make("demo")

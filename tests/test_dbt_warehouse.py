@@ -29,7 +29,7 @@ import psycopg2.errors
 import pytest
 
 from extract.standin.generator import planted_slope_mw_per_c
-from tests.conftest import PROJECT_DIR, assert_reads_marts_only, demo_env
+from tests.conftest import PROJECT_DIR, admin, assert_reads_marts_only, demo_env
 
 pytestmark = pytest.mark.e2e
 
@@ -61,19 +61,6 @@ class Warehouse:
         with closing(self.connect()) as conn, conn.cursor() as cur:
             cur.execute(statement, params)
             return cur.fetchall()
-
-
-def _admin_connection(env: dict[str, str]):
-    conn = psycopg2.connect(
-        host=env["PGHOST"],
-        port=env["PGPORT"],
-        user=env.get("PGUSER", "postgres"),
-        password=env.get("PGPASSWORD", ""),
-        dbname="postgres",
-        connect_timeout=5,
-    )
-    conn.autocommit = True
-    return conn
 
 
 def _run(command: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
@@ -146,10 +133,10 @@ def warehouse(tmp_path_factory) -> Iterator[Warehouse]:
     env.setdefault("PGPORT", "5432")
     env["PGDATABASE"] = f"{os.environ.get('PGDATABASE', 'wattlake')}_dbt_incr"
     try:
-        admin = _admin_connection(env)
+        conn = admin()
     except psycopg2.OperationalError as error:
         pytest.skip(f"PostgreSQL at {env['PGHOST']}:{env['PGPORT']} is unreachable: {error}")
-    with closing(admin), admin.cursor() as cur:
+    with closing(conn), conn.cursor() as cur:
         cur.execute(f'drop database if exists "{env["PGDATABASE"]}" with (force)')
         cur.execute(f'create database "{env["PGDATABASE"]}"')
 

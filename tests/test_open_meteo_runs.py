@@ -17,12 +17,11 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-import psycopg2
 import pytest
 
 from extract.sources import open_meteo
 from extract.standin.server import StandinServer, start_standin
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, connect
 
 TODAY = dt.datetime.now(dt.UTC).date()
 START = TODAY - dt.timedelta(days=70)  # three archive months, the forecast's past days
@@ -39,16 +38,6 @@ CHECKSUM = (
 if "PGHOST" not in os.environ:
     pytest.skip(
         "PGHOST is not set: no PostgreSQL server for the run tests", allow_module_level=True
-    )
-
-
-def connect(dbname: str):
-    return psycopg2.connect(
-        host=os.environ["PGHOST"],
-        port=os.environ.get("PGPORT", "5432"),
-        user=os.environ.get("PGUSER", "postgres"),
-        password=os.environ.get("PGPASSWORD", ""),
-        dbname=dbname,
     )
 
 

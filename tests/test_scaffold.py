@@ -14,11 +14,10 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
-import psycopg2
 import pytest
 
 from extract.scaffold import main as scaffold_main
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, admin, connect
 
 PYTHON = sys.executable
 DBT = str(Path(sys.executable).with_name("dbt"))
@@ -127,16 +126,7 @@ def test_a_scaffolded_csv_source_runs_through_to_its_staging_model(project: Path
     args = ["tides", "--kind", "csv", "--sample", str(sample), "--key", "Station Id,Date"]
     assert scaffold(project, *args, "--delimiter", ";") == 0
     database = f"{os.environ.get('PGDATABASE', 'wattlake')}_scaffold"
-    settings = {k: os.environ.get(k, "") for k in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD")}
-    admin = psycopg2.connect(
-        host=settings["PGHOST"],
-        port=settings["PGPORT"] or "5432",
-        user=settings["PGUSER"] or "postgres",
-        password=settings["PGPASSWORD"],
-        dbname="postgres",
-    )
-    admin.autocommit = True
-    with closing(admin), admin.cursor() as cur:
+    with closing(admin()) as conn, conn.cursor() as cur:
         cur.execute(f'drop database if exists "{database}" with (force)')
         cur.execute(f'create database "{database}"')
     env = {
@@ -152,16 +142,10 @@ def test_a_scaffolded_csv_source_runs_through_to_its_staging_model(project: Path
     }
     extract = run([PYTHON, "-m", "extract", "tides"], project, env)
     assert "tides 3 rows" in extract.stdout
-    run([PYTHON, "-m", "extract", "tides"], project, env)  # a re-run changes nothing
+    again = run([PYTHON, "-m", "extract", "tides"], project, env)
+    assert "tides: nothing new to load" in again.stdout  # the unchanged file is not reloaded
     run([DBT, "build", "--select", "stg_tides__tides"], project / "dbt_project", env)
-    conn = psycopg2.connect(
-        host=settings["PGHOST"],
-        port=settings["PGPORT"] or "5432",
-        user=settings["PGUSER"] or "postgres",
-        password=settings["PGPASSWORD"],
-        dbname=database,
-    )
-    with closing(conn), conn.cursor() as cur:
+    with closing(connect(database)) as conn, conn.cursor() as cur:
         cur.execute(
             "select station_id, date, water_level_mx, source_file_path"
             " from staging.stg_tides__tides order by 1, 2"

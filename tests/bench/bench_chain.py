@@ -26,7 +26,7 @@ from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from extract import warehouse
+from extract import bench_load, warehouse
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DOCS_DIR = PROJECT_DIR / "docs"
@@ -68,21 +68,11 @@ def machine() -> str:
 
 def timed(command: list[str], env: dict[str, str], cwd: Path = PROJECT_DIR) -> tuple[float, float]:
     """Run a command; return (wall seconds, its peak RSS in MiB)."""
-    from extract.bench_load import run_measured
-
-    seconds, peak_bytes, result = run_measured(command, env, cwd)
+    seconds, peak_bytes, result = bench_load.run_measured(command, env, cwd)
     if result.returncode != 0:
         sys.stdout.write((result.stdout + result.stderr)[-4000:])
         raise SystemExit(f"bench: `{' '.join(command)}` failed; see its output above.")
     return seconds, peak_bytes / 2**20
-
-
-def private_database(name: str) -> None:
-    admin = warehouse.connect("postgres")
-    admin.autocommit = True
-    with closing(admin), admin.cursor() as cur:
-        cur.execute(f'drop database if exists "{name}" with (force)')
-        cur.execute(f'create database "{name}"')
 
 
 def dashboard_query_times(env: dict[str, str], repeats: int) -> list[Figure]:
@@ -181,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     if warehouse.is_embedded():
         warehouse.start_embedded()
     warehouse.wait_until_ready()
-    private_database(database)
+    bench_load.fresh_database(database)
     workdir = Path(tempfile.mkdtemp(prefix="wattlake-bench-"))
     server, base_url = start_standin(port=0, today=today)
     env = dict(os.environ)
@@ -260,8 +250,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def copy_vs_load(workdir: Path, quick: bool) -> list[Figure]:
     """COPY of a generated regional CSV vs the project's raw load of the same file."""
-    from extract import bench_load
-
     base = warehouse.settings()["PGDATABASE"]
     copy_db, load_db = f"{base}_bench_copy", f"{base}_bench_load"
     path = workdir / "sample-regional.csv"
