@@ -228,6 +228,53 @@ def test_thermosensitivity_recovers_the_planted_slope(warehouse: Warehouse) -> N
     assert found["FR"] == pytest.approx(2400, rel=SLOPE_TOLERANCE)
 
 
+# The project's generic tests on tiny inline tables: call -> rows it must flag.
+GENERIC_TEST_CASES = {
+    "values_between": (
+        "test_values_between(model='(values (1.0, 1), (2.0, 0), (5.0, 1), (null, -3)) as t(x, y)',"
+        " columns={'x': {'min_value': 0, 'max_value': 2, 'inclusive': false},"
+        " 'y': {'min_value': 0}})",
+        3,  # x = 2 (exclusive bound), x = 5, y = -3; a null x passes
+    ),
+    "expression_is_true": (
+        "test_expression_is_true(model='(values (1, 2), (3, 2), (null, 1)) as t(a, b)',"
+        " expression='a < b')",
+        1,  # 3 < 2; a null result passes unless null_fails
+    ),
+    "unique_combination_of_columns": (
+        "test_unique_combination_of_columns(model='(values (1, 1), (1, 1), (1, 2)) as t(a, b)',"
+        " combination_of_columns=['a', 'b'])",
+        1,  # one combination repeated
+    ),
+    "row_count_between": (
+        "test_row_count_between(model='(values (1), (2), (3)) as t(a)', min_value=4)",
+        1,
+    ),
+}
+
+
+def test_generic_data_tests_flag_bad_rows(warehouse: Warehouse) -> None:
+    counts = ", ".join(
+        f"(select count(*) from ({{{{ {call} }}}}) as flagged) as {name}"
+        for name, (call, _) in GENERIC_TEST_CASES.items()
+    )
+    result = _run(
+        [str(DBT), "show", "--inline", f"select {counts}", "--output", "json", "--quiet"],
+        warehouse.env,
+        DBT_DIR,
+    )
+    flagged = json.loads(result.stdout)["show"][0]
+    assert flagged == {name: rows for name, (_, rows) in GENERIC_TEST_CASES.items()}
+
+
+def test_marts_reject_nulls_in_not_null_columns(warehouse: Warehouse) -> None:
+    """Not-null on mart columns is a constraint of the contract, enforced by PostgreSQL."""
+    with closing(warehouse.connect()) as conn, conn.cursor() as cur:
+        with pytest.raises(psycopg2.errors.NotNullViolation):
+            cur.execute("update marts.fct_consumption_daily set energy_mwh = null")
+        conn.rollback()
+
+
 def test_same_rows_tolerates_float_noise_only() -> None:
     assert same_rows([(1, "a", 0.1 + 0.2)], [(1, "a", 0.3)])
     assert not same_rows([(1, "a", 0.3)], [(1, "a", 0.3001)])

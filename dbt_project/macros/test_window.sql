@@ -38,22 +38,23 @@
     {%- if not execute or flags.FULL_REFRESH or var('test_full_history', false) -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set ns = namespace(meta=none, anchor=none) -%}
-    {%- for node in graph.nodes.values() | list + graph.sources.values() | list
-        if node.resource_type in ('model', 'source') -%}
-        {%- set identifier = node.alias if node.resource_type == 'model' else node.identifier -%}
-        {%- if identifier == relation.identifier and node.schema == relation.schema -%}
-            {%- set ns.meta = node.config.meta -%}
-        {%- endif -%}
-        {%- if node.name == 'int_consumption_averaged_to_hours' -%}
-            {%- set ns.anchor = adapter.get_relation(node.database, node.schema, node.alias) -%}
-        {%- endif -%}
+    {#- a model is found by its id (its alias is its name here), a source among the few sources -#}
+    {%- set ns = namespace(meta=none) -%}
+    {%- set model = graph.nodes.get('model.' ~ project_name ~ '.' ~ relation.identifier) -%}
+    {%- if model and model.schema == relation.schema -%}
+        {%- set ns.meta = model.config.meta -%}
+    {%- endif -%}
+    {%- for node in graph.sources.values()
+        if node.identifier == relation.identifier and node.schema == relation.schema -%}
+        {%- set ns.meta = node.config.meta -%}
     {%- endfor -%}
-    {%- if ns.meta is none or ns.anchor is none -%}
+    {%- set hourly = graph.nodes.get('model.' ~ project_name ~ '.int_consumption_averaged_to_hours') -%}
+    {%- set anchor = adapter.get_relation(hourly.database, hourly.schema, hourly.alias) if hourly else none -%}
+    {%- if ns.meta is none or anchor is none -%}
         {{ return('') }}
     {%- endif -%}
     {%- set conditions = [] -%}
-    {%- set start = lookback_start('hour_at', relation=ns.anchor) -%}
+    {%- set start = lookback_start('hour_at', relation=anchor) -%}
     {%- if ns.meta.get('test_window_column') -%}
         {%- do conditions.append(ns.meta['test_window_column'] ~ ' >= ' ~ start) -%}
     {%- endif -%}

@@ -30,6 +30,8 @@ from extract import bench_load, warehouse
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DOCS_DIR = PROJECT_DIR / "docs"
+# What `make transform` runs (DBT_BUILD in the Makefile): data tests, no unit tests.
+DBT_BUILD = ["build", "--exclude-resource-type", "unit_test"]
 
 
 @dataclass
@@ -218,12 +220,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"{again_s:.1f} s, peak {again_mb:,.0f} MiB",
             )
         )
-        build_s, build_mb = timed([dbt, "build", "--full-refresh"], env, dbt_dir)
+        build_s, build_mb = timed([dbt, *DBT_BUILD, "--full-refresh"], env, dbt_dir)
         report.add(Figure("full dbt build", build_s, "s", detail=f"peak {build_mb:,.0f} MiB"))
         env["SOURCES__END_DATE"] = (end + dt.timedelta(days=1)).isoformat()
         day_s, day_mb = timed([python, "-m", "extract"], env)
         report.add(Figure("extract, one new day", day_s, "s", detail=f"peak {day_mb:,.0f} MiB"))
-        incr_s, incr_mb = timed([dbt, "build"], env, dbt_dir)
+        incr_s, incr_mb = timed([dbt, *DBT_BUILD], env, dbt_dir)
         share = incr_s / build_s
         report.add(
             Figure(
@@ -233,6 +235,16 @@ def main(argv: list[str] | None = None) -> int:
                 "≤ 10 %",
                 share <= 0.10,
                 f"{incr_s:.1f} s, peak {incr_mb:,.0f} MiB",
+            )
+        )
+        # the same build again, unit tests included (what a plain `dbt build` runs)
+        unit_s, _ = timed([dbt, "build"], env, dbt_dir)
+        report.add(
+            Figure(
+                "the same with the unit tests (`dbt build`)",
+                100 * unit_s / build_s,
+                "% of full build",
+                detail=f"{unit_s:.1f} s",
             )
         )
         docs_s, docs_mb = timed([dbt, "docs", "generate"], env, dbt_dir)
