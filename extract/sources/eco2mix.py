@@ -32,7 +32,8 @@ import shutil
 import unicodedata
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dlt
@@ -84,6 +85,8 @@ DELIMITER = ";"
 LOCAL_FOLDER = "local"
 LINEAGE = ("_source_file", "_source_row", "_dlt_load_id", "_dlt_id")
 BLOCK_SIZE = 2 << 20  # bytes of CSV per Arrow batch: bounds memory (8 MiB: +200 MiB peak RSS)
+# rows per load-ready file: dlt's load workers COPY the parts of a big file in parallel
+PART_ROWS = 250_000
 
 
 # --- fetching --------------------------------------------------------------------------------
@@ -280,16 +283,19 @@ class LoadFile:
 
     rows: int
     names: list[str]
+    parts: list[tuple[Path, int]] = field(default_factory=list)  # (load-ready file, its rows)
     first_key: str = ""  # smallest `date_heure` (UTC text sorts as time)
     last_key: str = ""
     has_duplicate_keys: bool = False
 
 
-def write_load_file(path: Path, target: Path, load_id: str, key: tuple[str, str]) -> LoadFile:
-    """Stream a landed export into a load-ready CSV (technical names, lineage, `,`).
+def write_load_file(path: Path, stem: Path, load_id: str, key: tuple[str, str]) -> LoadFile:
+    """Stream a landed export into load-ready CSVs (technical names, lineage, `,`).
 
-    On the way it notes the file's `date_heure` range and whether a key repeats in it (the
-    keys are kept as one int64 per row until the end). Raises SourceError naming the file.
+    A new part (`<stem>.<n>.csv`) starts every `PART_ROWS` rows, so dlt COPYs a big file over
+    several connections at once. On the way it notes the file's `date_heure` range and whether
+    a key repeats in it (the keys are kept as one int64 per row until the end). Raises
+    SourceError naming the file.
     """
     header = read_header(path)
     origin = str(path)
@@ -307,10 +313,14 @@ def write_load_file(path: Path, target: Path, load_id: str, key: tuple[str, str]
     keys: list[pa.Array] = []
     codes: dict[str, int] = {}
     try:
-        with open(path, "rb") as raw_file, open(target, "wb") as sink:
+        with open(path, "rb") as raw_file, ExitStack() as sinks:
             for batch in stream_csv(raw_file, header):
+                if not load.parts or load.parts[-1][1] >= PART_ROWS:
+                    load.parts.append((stem.with_name(f"{stem.name}.{len(load.parts)}.csv"), 0))
+                    sink = sinks.enter_context(open(load.parts[-1][0], "wb"))
                 out = with_lineage(batch, source_file, load.rows + 1, load_id, id_prefix)
-                write_csv_batch(out, sink, header=load.rows == 0)
+                write_csv_batch(out, sink, header=load.parts[-1][1] == 0)
+                load.parts[-1] = (load.parts[-1][0], load.parts[-1][1] + batch.num_rows)
                 load.rows += batch.num_rows
                 date_heure = out.column("date_heure")
                 bounds = pc.min_max(date_heure).as_py()
@@ -528,34 +538,36 @@ def load_landed(
     if writes.loaded.get(source_file) == digest:
         report.unchanged(source_file)
         return
-    target = import_dir() / f"{uuid.uuid4().hex}.csv"
+    stem = import_dir() / uuid.uuid4().hex
     try:
-        load = write_load_file(path, target, current_load_id(), key)
+        load = write_load_file(path, stem, current_load_id(), key)
         if load.rows:
             disposition = writes.write_disposition(load)
             hints = dlt.mark.make_hints(
                 columns=hint_columns(hint_schema(load.names, key), disposition),
                 write_disposition=disposition,
             )
-            yield dlt.mark.with_file_import(str(target), "csv", load.rows, hints=hints)
+            for part, rows in load.parts:
+                yield dlt.mark.with_file_import(str(part), "csv", rows, hints=hints)
     except SourceError as error:
         report.bad_files.append(str(error))
         return
     finally:
-        target.unlink(missing_ok=True)  # dlt hard-linked (or copied) it into its package
+        for part in stem.parent.glob(f"{stem.name}.*.csv"):
+            part.unlink()  # dlt hard-linked (or copied) it into its package
     writes.record(source_file, digest, load)
 
 
 def hint_columns(schema: pa.Schema, disposition: str) -> list[dict[str, object]]:
     """dlt's column hints; a merge keeps, of a key repeated in one load, its last line."""
     columns: list[dict[str, object]] = []
-    for field in schema:
+    for arrow_field in schema:
         column: dict[str, object] = {
-            "name": field.name,
-            "data_type": "bigint" if pa.types.is_integer(field.type) else "text",
-            "nullable": field.nullable,
+            "name": arrow_field.name,
+            "data_type": "bigint" if pa.types.is_integer(arrow_field.type) else "text",
+            "nullable": arrow_field.nullable,
         }
-        if field.name == "_source_row":
+        if arrow_field.name == "_source_row":
             column["dedup_sort"] = "desc" if disposition == "merge" else None
         columns.append(column)
     return columns
