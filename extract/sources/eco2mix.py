@@ -32,6 +32,7 @@ import shutil
 import unicodedata
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -312,14 +313,21 @@ def write_load_file(path: Path, stem: Path, load_id: str, key: tuple[str, str]) 
     load = LoadFile(rows=0, names=names)
     keys: list[pa.Array] = []
     codes: dict[str, int] = {}
+    written = None  # the previous batch, written by another thread while this one is built
     try:
-        with open(path, "rb") as raw_file, ExitStack() as sinks:
+        with (
+            open(path, "rb") as raw_file,
+            ExitStack() as sinks,
+            ThreadPoolExecutor(max_workers=1) as writer,
+        ):
             for batch in stream_csv(raw_file, header):
                 if not load.parts or load.parts[-1][1] >= PART_ROWS:
                     load.parts.append((stem.with_name(f"{stem.name}.{len(load.parts)}.csv"), 0))
                     sink = sinks.enter_context(open(load.parts[-1][0], "wb"))
                 out = with_lineage(batch, source_file, load.rows + 1, load_id, id_prefix)
-                write_csv_batch(out, sink, header=load.parts[-1][1] == 0)
+                if written:
+                    written.result()
+                written = writer.submit(write_csv_batch, out, sink, load.parts[-1][1] == 0)
                 load.parts[-1] = (load.parts[-1][0], load.parts[-1][1] + batch.num_rows)
                 load.rows += batch.num_rows
                 date_heure = out.column("date_heure")
@@ -329,6 +337,8 @@ def write_load_file(path: Path, stem: Path, load_id: str, key: tuple[str, str]) 
                     load.first_key = min(load.first_key or low, low)
                     load.last_key = max(load.last_key, high)
                     keys.append(key_numbers(out.column(key[0]), date_heure, codes))
+            if written:
+                written.result()
     except pa.ArrowInvalid as error:
         raise SourceError(
             f"{origin} is not a valid éCO2mix CSV ({arrow_reason(error)}): {refetch_hint(path)}"
