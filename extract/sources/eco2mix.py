@@ -357,7 +357,7 @@ def key_numbers(first: pa.Array, date_heure: pa.Array, codes: dict[str, int]) ->
     for code in pc.unique(first).to_pylist():
         codes.setdefault(code, len(codes))
     numbers = pc.index_in(first, value_set=pa.array(list(codes), pa.string()))
-    instants = pc.strptime(date_heure, format="%Y-%m-%dT%H:%M:%S%z", unit="s")
+    instants = pc.cast(date_heure, pa.timestamp("s", tz="UTC"))  # ISO 8601: 5x strptime
     seconds = pc.cast(instants, pa.int64())
     return pc.add(pc.multiply(pc.cast(numbers, pa.int64()), 1 << 40), seconds)
 
