@@ -9,11 +9,13 @@ as-is (every value as text, null markers included) into `raw.eco2mix_regional` o
 
 Why the load looks the way it does (fast and lean): a landed file is streamed in Arrow batches
 (`pyarrow.csv.open_csv`, bounded memory whatever its size), renamed to the technical field names,
-given its lineage columns, and written straight to a load-ready CSV that dlt imports as is
-(`dlt.mark.with_file_import`): no Python rows, no dlt normalize pass, PostgreSQL ingests it with
-COPY into the staging table, then dlt's merge (delete-insert) replaces rows by key in one
-transaction. Within one load a key that appears twice keeps the row that comes last in its file
-(`dedup_sort` on `_source_row`); across loads, the later load wins.
+given its lineage columns, and written straight to load-ready CSVs that dlt imports as is
+(`dlt.mark.with_file_import`): no Python rows, no dlt normalize pass. A writer thread writes one
+batch while the next is parsed, and a big file is cut into parts of `PART_ROWS` rows, which
+dlt's load workers COPY over parallel connections: into the table when the file is appended,
+into the staging table when it is merged, after which dlt's merge (delete-insert) replaces rows
+by key in one transaction. Within one load a key that appears twice keeps the row that comes
+last in its file (`dedup_sort` on `_source_row`); across loads, the later load wins.
 
 Incremental: a month whose file is already landed is not fetched again once it is older than
 `refresh_days` (recent months are still being revised by RTE), and a landed file is loaded only
