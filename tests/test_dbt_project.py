@@ -237,6 +237,23 @@ def test_mart_has_enforced_contract(model: str) -> None:
     assert contract_problems(MODELS[model]) == []
 
 
+@pytest.mark.parametrize("model", MARTS)
+def test_mart_key_is_an_enforced_primary_key(model: str) -> None:
+    """PostgreSQL enforces a mart's primary key (unique and not null) when the mart is written,
+    so its key needs no `unique`/`not_null` data test: such a test could never fail."""
+    entry = MODELS[model]
+    keys = [c["columns"] for c in entry.get("constraints", []) if c["type"] == "primary_key"]
+    assert len(keys) == 1, f"{model} declares no primary key constraint"
+    tests_on_key = [
+        (column["name"], test)
+        for column in entry["columns"]
+        if column["name"] in keys[0]
+        for test in column.get("data_tests", [])
+        if test in ("unique", "not_null")
+    ]
+    assert tests_on_key == []
+
+
 def test_marts_read_by_dashboard_are_in_its_exposure() -> None:
     exposures = _load_entries(MODELS_DIR, "exposures")
     assert "wattlake_dashboard" in exposures

@@ -267,12 +267,26 @@ def test_generic_data_tests_flag_bad_rows(warehouse: Warehouse) -> None:
     assert flagged == {name: rows for name, (_, rows) in GENERIC_TEST_CASES.items()}
 
 
-def test_marts_reject_nulls_in_not_null_columns(warehouse: Warehouse) -> None:
-    """Not-null on mart columns is a constraint of the contract, enforced by PostgreSQL."""
+def test_marts_reject_nulls_and_duplicate_keys(warehouse: Warehouse) -> None:
+    """Not-null columns and primary keys of the marts are constraints of their contracts,
+    enforced by PostgreSQL when a mart is written (so no data test re-checks them)."""
     with closing(warehouse.connect()) as conn, conn.cursor() as cur:
         with pytest.raises(psycopg2.errors.NotNullViolation):
             cur.execute("update marts.fct_consumption_daily set energy_mwh = null")
         conn.rollback()
+        with pytest.raises(psycopg2.errors.UniqueViolation):
+            cur.execute(
+                "insert into marts.fct_consumption_hourly"
+                " select * from marts.fct_consumption_hourly limit 1"
+            )
+        conn.rollback()
+        cur.execute(
+            "select table_name from information_schema.tables as t"
+            " where table_schema = 'marts' and table_type = 'BASE TABLE' and not exists ("
+            "  select 1 from pg_constraint as c where c.contype = 'p'"
+            "  and c.conrelid = format('%I.%I', t.table_schema, t.table_name)::regclass)"
+        )
+        assert cur.fetchall() == []  # every mart has its primary key
 
 
 def test_same_rows_tolerates_float_noise_only() -> None:
