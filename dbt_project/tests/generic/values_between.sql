@@ -2,9 +2,9 @@
     Fails on every row where a column lies outside its physical range, and names the columns.
     `columns` maps each column to its bounds: `{min_value: .., max_value: .., inclusive: ..}`;
     either bound may be left out, bounds are inclusive unless `inclusive: false`, and nulls pass
-    (not-null is a constraint or a `not_null` test). One test per model, one scan of it: dbt
-    spends as long running a test as PostgreSQL spends on such a query, so a test per column
-    would make an incremental build mostly test overhead.
+    (not-null is a constraint or a `not_null` test). One test per model, one scan of it: each
+    test node costs dbt ~0.1 s of its own, more than such a query on an incremental window, so a
+    test per column would make an incremental build mostly test overhead.
 -#}
 {% test values_between(model, columns) %}
 
