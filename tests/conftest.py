@@ -186,16 +186,23 @@ def make_warehouse(tmp_path, standin):
         warehouse.drop()
 
 
-def demo_env(workdir: Path, base_url: str, start: str, end: str = "") -> dict[str, str]:
-    """The settings of a private chain run: its own landing zone, dlt state and dbt target,
-    both sources served by the stand-in at `base_url`, the period [start, end)."""
+def private_paths(workdir: Path, project: Path = PROJECT_DIR) -> dict[str, str]:
+    """Settings that give a run of `project` its own landing zone, dlt state and dbt target."""
     return {
         "WATTLAKE_LANDING_DIR": str(workdir / "raw"),
         "WATTLAKE_STATE_DIR": str(workdir / "dlt"),
         "DBT_TARGET_PATH": str(workdir / "dbt_target"),
         "DBT_LOG_PATH": str(workdir / "dbt_logs"),
-        "DBT_PROFILES_DIR": str(PROJECT_DIR / "dbt_project"),
-        "PYTHONPATH": str(PROJECT_DIR),
+        "DBT_PROFILES_DIR": str(project / "dbt_project"),
+        "PYTHONPATH": str(project),
+    }
+
+
+def demo_env(workdir: Path, base_url: str, start: str, end: str = "") -> dict[str, str]:
+    """The settings of a private chain run: its own landing zone, dlt state and dbt target,
+    both sources served by the stand-in at `base_url`, the period [start, end)."""
+    return {
+        **private_paths(workdir),
         "SOURCES__ECO2MIX__BASE_URL": base_url,
         "SOURCES__OPEN_METEO__BASE_URL": base_url,
         "SOURCES__OPEN_METEO__FORECAST_BASE_URL": base_url,

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from extract.scaffold import main as scaffold_main
-from tests.conftest import PROJECT_DIR, admin, connect
+from tests.conftest import PROJECT_DIR, admin, connect, private_paths
 
 PYTHON = sys.executable
 DBT = str(Path(sys.executable).with_name("dbt"))
@@ -132,12 +132,7 @@ def test_a_scaffolded_csv_source_runs_through_to_its_staging_model(project: Path
     env = {
         **os.environ,
         "PGDATABASE": database,
-        "PYTHONPATH": str(project),
-        "WATTLAKE_LANDING_DIR": str(tmp_path / "raw"),
-        "WATTLAKE_STATE_DIR": str(tmp_path / "dlt"),
-        "DBT_PROFILES_DIR": str(project / "dbt_project"),
-        "DBT_TARGET_PATH": str(tmp_path / "target"),
-        "DBT_LOG_PATH": str(tmp_path / "logs"),
+        **private_paths(tmp_path, project),
         "SOURCES__TIDES__LOCAL_PATH": str(sample),
     }
     extract = run([PYTHON, "-m", "extract", "tides"], project, env)
