@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 
@@ -72,4 +73,8 @@ if __name__ == "__main__":
     # With no .dlt/secrets.toml, dlt's first config read imports Streamlit to look for its
     # secrets (~0.8 s of every run); this command never runs inside Streamlit.
     sys.modules.setdefault("streamlit", None)
-    sys.exit(main())
+    code = main()
+    # Python's last garbage collection at exit walks every object dlt left alive (~0.2 s, 4 %
+    # of loading a 1 M-row file); the process ends now, so nothing is left for it to free.
+    gc.freeze()
+    sys.exit(code)

@@ -56,6 +56,10 @@ def test_load_records_file_row_and_load_of_every_row(make_warehouse, clean_run):
         " where date = '2024-10-27' and heure = '02:00'"
     )
     assert repeated == [(2,)]
+    # data/raw/ keeps the files; dlt's loaded packages keep no second, load-ready copy of them
+    state = warehouse.workdir / "dlt"
+    assert list(state.rglob("loaded/*")), "dlt kept no record of its loaded packages"
+    assert [path.name for path in state.rglob("*.csv")] == []
 
 
 def test_second_run_fetches_only_the_open_month_and_changes_nothing(make_warehouse, standin):
