@@ -28,6 +28,7 @@ import psycopg2
 import psycopg2.errors
 import pytest
 
+from extract.sources.eco2mix import NATIONAL, REGIONAL
 from extract.standin.generator import planted_slope_mw_per_c
 from tests.conftest import PROJECT_DIR, admin, assert_reads_marts_only, demo_env
 
@@ -287,6 +288,23 @@ def test_marts_reject_nulls_and_duplicate_keys(warehouse: Warehouse) -> None:
             "  and c.conrelid = format('%I.%I', t.table_schema, t.table_name)::regclass)"
         )
         assert cur.fetchall() == []  # every mart has its primary key
+
+
+def test_raw_merge_keys_are_not_null(warehouse: Warehouse) -> None:
+    """dlt creates the sources' merge-key columns NOT NULL, which is why the sources' YAML gives
+    them no `not_null` data test (one could never fail)."""
+    keys = [
+        (table, column)
+        for table, columns in (REGIONAL, NATIONAL, ("open_meteo_hourly", ("location_id", "time")))
+        for column in columns
+    ] + [("_dlt_loads", "load_id")]
+    nullable = warehouse.sql(
+        "select table_name, column_name, is_nullable from information_schema.columns"
+        " where table_schema = 'raw' order by 1, 2"
+    )
+    assert sorted((t, c, n) for t, c, n in nullable if (t, c) in keys) == sorted(
+        (t, c, "NO") for t, c in keys
+    )
 
 
 def test_same_rows_tolerates_float_noise_only() -> None:

@@ -2,8 +2,8 @@
     Data tests on the large relations check, on an incremental build, only the rows that build
     can have changed: those from `incremental_lookback_days` before the newest hour already in
     int_consumption_averaged_to_hours (the same window the incremental models rebuild). Older
-    rows were tested when they were new. A model or source opts in with meta
-    `test_window_column` and/or `test_window_text_column` (dbt_project.yml, the sources' YAML).
+    rows were tested when they were new. A model opts in with meta `test_window_column` and/or
+    `test_window_text_column` (dbt_project.yml, the marts' YAML).
     Everything is tested on a build with `--full-refresh`, on one that runs before
     int_consumption_averaged_to_hours exists, or with `--vars '{test_full_history: true}'`.
 
@@ -38,28 +38,24 @@
     {%- if not execute or flags.FULL_REFRESH or var('test_full_history', false) -%}
         {{ return('') }}
     {%- endif -%}
-    {#- a model is found by its id (its alias is its name here), a source among the few sources -#}
-    {%- set ns = namespace(meta=none) -%}
+    {#- a model is found by its id (its alias is its name here); sources are tested in full -#}
     {%- set model = graph.nodes.get('model.' ~ project_name ~ '.' ~ relation.identifier) -%}
-    {%- if model and model.schema == relation.schema -%}
-        {%- set ns.meta = model.config.meta -%}
+    {%- if not model or model.schema != relation.schema -%}
+        {{ return('') }}
     {%- endif -%}
-    {%- for node in graph.sources.values()
-        if node.identifier == relation.identifier and node.schema == relation.schema -%}
-        {%- set ns.meta = node.config.meta -%}
-    {%- endfor -%}
+    {%- set meta = model.config.meta -%}
     {%- set hourly = graph.nodes.get('model.' ~ project_name ~ '.int_consumption_averaged_to_hours') -%}
     {%- set anchor = adapter.get_relation(hourly.database, hourly.schema, hourly.alias) if hourly else none -%}
-    {%- if ns.meta is none or anchor is none -%}
+    {%- if anchor is none or not (meta.get('test_window_column') or meta.get('test_window_text_column')) -%}
         {{ return('') }}
     {%- endif -%}
     {%- set conditions = [] -%}
     {%- set start = lookback_start('hour_at', relation=anchor) -%}
-    {%- if ns.meta.get('test_window_column') -%}
-        {%- do conditions.append(ns.meta['test_window_column'] ~ ' >= ' ~ start) -%}
+    {%- if meta.get('test_window_column') -%}
+        {%- do conditions.append(meta['test_window_column'] ~ ' >= ' ~ start) -%}
     {%- endif -%}
-    {%- if ns.meta.get('test_window_text_column') -%}
-        {%- do conditions.append(text_day_before(ns.meta['test_window_text_column'], start)) -%}
+    {%- if meta.get('test_window_text_column') -%}
+        {%- do conditions.append(text_day_before(meta['test_window_text_column'], start)) -%}
     {%- endif -%}
     {{ return(conditions | join(' and ')) }}
 {%- endmacro %}
