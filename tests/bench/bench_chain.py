@@ -262,25 +262,28 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def copy_vs_load(workdir: Path, quick: bool) -> list[Figure]:
-    """COPY of a generated regional CSV vs the project's raw load of the same file."""
-    base = warehouse.settings()["PGDATABASE"]
-    copy_db, load_db = f"{base}_bench_copy", f"{base}_bench_load"
+    """COPY of a generated regional CSV vs the project's raw load of the same file (medians of
+    side-by-side rounds, extract/bench_load.py)."""
     path = workdir / "sample-regional.csv"
     rows = bench_load.write_sample(path, 50_000 if quick else 1_000_000)
-    bench_load.fresh_database(copy_db)
-    bench_load.fresh_database(load_db)
-    copy_s = bench_load.time_copy(path, copy_db)
-    load_s, peak_bytes, _ = bench_load.time_project_load(path, load_db, workdir / "copy_vs_load")
-    ratio = load_s / copy_s
+    result = bench_load.compare(path, workdir / "copy_vs_load", rounds=1 if quick else 3)
+    rounds = len(result.load_s)
+    spread = f"{min(result.round_ratios):.2f}–{max(result.round_ratios):.2f}"
     return [
-        Figure(f"PostgreSQL COPY of {rows:,} regional rows", copy_s, "s"),
+        Figure(
+            f"PostgreSQL COPY of {rows:,} regional rows",
+            statistics.median(result.copy_s),
+            "s",
+            detail=f"median of {rounds}",
+        ),
         Figure(
             "raw load of the same file, vs COPY",
-            ratio,
+            result.ratio,
             "× COPY",
             "≤ 2×",
-            ratio <= 2,
-            f"{load_s:.1f} s, peak {peak_bytes / 2**20:,.0f} MiB",
+            result.ratio <= 2,
+            f"{statistics.median(result.load_s):.1f} s (median of {rounds}; rounds {spread}), "
+            f"peak {result.peak_bytes / 2**20:,.0f} MiB",
         ),
     ]
 
