@@ -21,7 +21,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg2
@@ -31,6 +31,7 @@ import pytest
 from extract.sources.eco2mix import NATIONAL, REGIONAL
 from extract.standin.generator import planted_slope_mw_per_c
 from tests.conftest import PROJECT_DIR, admin, assert_reads_marts_only, demo_env
+from tests.dashboard_fixtures import DemoWarehouse
 
 pytestmark = pytest.mark.e2e
 
@@ -43,25 +44,13 @@ SLOPE_TOLERANCE = 0.05
 READER = "wattlake_reader"
 
 
-@dataclass
-class Warehouse:
-    env: dict[str, str]
-    snapshots: dict[str, dict[str, list[tuple]]]
-    incremental_results: dict[str, dict]
+@dataclass(frozen=True)
+class Warehouse(DemoWarehouse):
+    """A built warehouse (connect, sql), its marts after the incremental run and after a full
+    refresh, and what the incremental run wrote per model."""
 
-    def connect(self, user: str | None = None, password: str | None = None):
-        return psycopg2.connect(
-            host=self.env["PGHOST"],
-            port=self.env["PGPORT"],
-            user=user or self.env.get("PGUSER", "postgres"),
-            password=password if password is not None else self.env.get("PGPASSWORD", ""),
-            dbname=self.env["PGDATABASE"],
-        )
-
-    def sql(self, statement: str, params: tuple = ()) -> list[tuple]:
-        with closing(self.connect()) as conn, conn.cursor() as cur:
-            cur.execute(statement, params)
-            return cur.fetchall()
+    snapshots: dict[str, dict[str, list[tuple]]] = field(default_factory=dict)
+    incremental_results: dict[str, dict] = field(default_factory=dict)
 
 
 def _run(command: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
@@ -104,7 +93,7 @@ def same_rows(left: list[tuple], right: list[tuple]) -> bool:
 
 def snapshot(env: dict[str, str]) -> dict[str, dict[str, list[tuple]]]:
     """Every row of every incremental-fed relation, order-free, keyed by schema.table."""
-    warehouse = Warehouse(env, {}, {})
+    warehouse = Warehouse(env)
     tables = warehouse.sql(
         "select table_schema || '.' || table_name from information_schema.tables"
         " where table_schema in ('intermediate', 'marts') and table_type = 'BASE TABLE'"
@@ -149,7 +138,7 @@ def warehouse(tmp_path_factory) -> Iterator[Warehouse]:
         _extract(env, FIRST_END)
         _dbt(env, "build")
         # a better publication of one day, loaded after the first build (inside its lookback)
-        with closing(Warehouse(env, {}, {}).connect()) as conn, conn.cursor() as cur:
+        with closing(Warehouse(env).connect()) as conn, conn.cursor() as cur:
             cur.execute(
                 "update raw.eco2mix_regional"
                 " set consommation = cast(cast(consommation as integer) + 250 as text),"
