@@ -89,12 +89,14 @@ def run_source(name: str) -> StepSummary:
 
     The steps run one by one, each announced on stdout, so a user (and the kill tests) can see
     where a run stopped. A landed file that cannot be read is skipped, the others load; the
-    summary lists the skipped ones (`bad_files`).
+    summary lists the skipped ones (`bad_files`). Files a source leaves for the next load
+    (`deferred_files`: they share keys with a file of this load) get another load, and so on.
     """
     started = time.monotonic()
     pipeline = make_pipeline(name)
     bad_files: list[str] = []
     unchanged_files: list[str] = []
+    rows: dict[str, int] = {}
     try:
         if pipeline.list_extracted_load_packages() or pipeline.list_normalized_load_packages():
             progress(
@@ -104,12 +106,24 @@ def run_source(name: str) -> StepSummary:
         # The state committed with the last complete load is the truth: a lost or stale local
         # state must not make an appended file load twice.
         pipeline.sync_destination()
-        progress(name, "extract")
-        pipeline.extract(make_source(name, bad_files, unchanged_files), loader_file_format="csv")
-        progress(name, "normalize")
-        pipeline.normalize()
-        progress(name, "load")
-        pipeline.load()
+        first_load = True
+        while True:
+            progress(name, "extract")
+            deferred: list[str] = []
+            # files that an earlier load of this run took are not "already loaded" to the user
+            unchanged = unchanged_files if first_load else []
+            source = make_source(name, bad_files, unchanged, deferred)
+            pipeline.extract(source, loader_file_format="csv")
+            progress(name, "normalize")
+            pipeline.normalize()
+            progress(name, "load")
+            pipeline.load()
+            for table, count in loaded_rows(pipeline).items():
+                rows[table] = rows.get(table, 0) + count
+            if not deferred:
+                break
+            first_load = False
+            progress(name, f"{len(deferred)} file(s) share keys with a file just loaded: next load")
     except PipelineStepFailed as failure:
         if lost_warehouse(failure):
             raise warehouse.WarehouseError(
@@ -118,7 +132,6 @@ def run_source(name: str) -> StepSummary:
                 f"embedded one) and re-run; the interrupted load is thrown away and redone."
             ) from None
         raise SourceError(root_cause(failure)) from None
-    rows = loaded_rows(pipeline)
     return StepSummary(
         name,
         rows,
@@ -128,11 +141,17 @@ def run_source(name: str) -> StepSummary:
     )
 
 
-def make_source(name: str, bad_files: list[str], unchanged_files: list[str]):
-    """The source, told where to report unreadable landed files and files already loaded, if
-    it can (a scaffolded source takes neither)."""
+def make_source(
+    name: str, bad_files: list[str], unchanged_files: list[str], deferred_files: list[str]
+):
+    """The source, told where to report unreadable landed files, files already loaded and files
+    left for the next load, if it can (a scaffolded source takes none of them)."""
     source = SOURCES[name]
-    reports = {"bad_files": bad_files, "unchanged_files": unchanged_files}
+    reports = {
+        "bad_files": bad_files,
+        "unchanged_files": unchanged_files,
+        "deferred_files": deferred_files,
+    }
     accepted = inspect.signature(source).parameters
     return source(**{name: value for name, value in reports.items() if name in accepted})
 

@@ -110,6 +110,30 @@ def test_new_files_are_appended_and_overlapping_ones_merged(make_warehouse, tmp_
     assert warehouse.duplicate_keys() == 0
 
 
+def test_files_sharing_keys_in_one_run_the_later_one_wins(make_warehouse, tmp_path):
+    """One load keeps one row per key, by line number: so a file overlapping a file of the
+    same run is loaded by a second load, and its rows replace the earlier file's."""
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    header = "code_insee_region;nature;date_heure;consommation\n"
+    hours = [f"2024-10-15T{hour:02d}:00:00+00:00" for hour in range(6)]
+    (downloads / "1-first.csv").write_text(
+        header + "".join(f"11;Données consolidées;{hour};100\n" for hour in hours[:4])
+    )
+    (downloads / "2-second.csv").write_text(
+        header + "".join(f"11;Données définitives;{hour};200\n" for hour in hours[2:])
+    )
+    warehouse = make_warehouse(SOURCES__ECO2MIX__LOCAL_PATH=str(downloads))
+    result = warehouse.extract()
+    assert "1 file(s) share keys with a file just loaded" in result.stdout
+    assert warehouse.sql(
+        "select consommation, nature, count(*) from raw.eco2mix_regional group by 1, 2 order by 1"
+    ) == [("100", "Données consolidées", 2), ("200", "Données définitives", 4)]
+    assert warehouse.scalar("select count(*) from raw._dlt_loads") == 2
+    again = warehouse.extract()
+    assert "nothing new to load; 2 landed file(s) already loaded" in again.stdout
+
+
 # --- failures --------------------------------------------------------------------------------
 
 

@@ -14,8 +14,9 @@ given its lineage columns, and written straight to load-ready CSVs that dlt impo
 batch while the next is parsed, and a big file is cut into parts of `PART_ROWS` rows, which
 dlt's load workers COPY over parallel connections: into the table when the file is appended,
 into the staging table when it is merged, after which dlt's merge (delete-insert) replaces rows
-by key in one transaction. Within one load a key that appears twice keeps the row that comes
-last in its file (`dedup_sort` on `_source_row`); across loads, the later load wins.
+by key in one transaction. Within one load a key that appears twice in a file keeps its last
+line (`dedup_sort` on `_source_row`); a file that shares keys with an earlier file of the same
+load is left for the next load (`TableWrites.claim`); across loads, the later load wins.
 
 Incremental: a month whose file is already landed is not fetched again once it is older than
 `refresh_days` (recent months are still being revised by RTE), and a landed file is loaded only
@@ -398,10 +399,12 @@ def read_export(path: Path) -> pa.Table:
 
 @dataclass
 class Report:
-    """What a run tells its caller besides rows: unreadable files, files skipped as loaded."""
+    """What a run tells its caller besides rows: unreadable files, files skipped as loaded, and
+    files left for the next load (`deferred_files`; without that list nothing is deferred)."""
 
     bad_files: list[str]
     unchanged_files: list[str] | None = None
+    deferred_files: list[str] | None = None
 
     def unchanged(self, source_file: str) -> None:
         if self.unchanged_files is not None:
@@ -424,15 +427,18 @@ def eco2mix_source(
     http_backoff_s: float = 1.0,
     bad_files: list[str] | None = None,
     unchanged_files: list[str] | None = None,
+    deferred_files: list[str] | None = None,
 ) -> list:
     """One resource per dataset (remote), or per table for hand-downloaded files (local_path).
 
     `end_date` empty means up to today (exclusive bound). The real-time `-tr` datasets only
     hold recent weeks, so they are fetched from `real_time_days` ago at most. A landed file
     that cannot be read is skipped (its reason appended to `bad_files`), the others load; a
-    landed file whose exact content is already in raw is skipped too (`unchanged_files`).
+    landed file whose exact content is already in raw is skipped too (`unchanged_files`), and
+    one that shares keys with a file loaded earlier in this load is left for the next load
+    (`deferred_files`), so that the later file's rows win.
     """
-    report = Report([] if bad_files is None else bad_files, unchanged_files)
+    report = Report([] if bad_files is None else bad_files, unchanged_files, deferred_files)
     if local_path:
         files = local_files(Path(local_path).expanduser())
         return [local_resource(files, table, key, report) for table, key in TABLES]
@@ -506,6 +512,10 @@ class TableWrites:
     the table. Any other file is merged (COPY into `raw_staging`, then delete-insert on the
     key), which writes every row twice. dlt gives a table one write disposition per load, so
     once a file of this run needs the merge, the table merges for the rest of the run.
+
+    A merge keeps one row per key within a load (the last line of its file), whatever file the
+    row came from; so a file whose range overlaps a file of this load is left for the next one
+    (`claims`: the ranges of the files taken or left in this load).
     """
 
     def __init__(self, table: str) -> None:
@@ -518,6 +528,15 @@ class TableWrites:
             state["key_ranges"] = {name: {"*": ["", "~"]} for name, _ in TABLES}
         self.ranges: dict[str, list[str]] = state.setdefault("key_ranges", {}).setdefault(table, {})
         self.merging = False
+        self.claims: list[tuple[str, str]] = []
+
+    def claim(self, load: LoadFile) -> bool:
+        """Claim the file's `date_heure` range for this load; False if a file taken (or left for
+        later) in this load overlaps it: then it must wait for the next load too."""
+        free = not any(low <= load.last_key and load.first_key <= high for low, high in self.claims)
+        if load.rows:
+            self.claims.append((load.first_key, load.last_key))
+        return free
 
     def write_disposition(self, load: LoadFile) -> str:
         overlaps = any(
@@ -553,6 +572,9 @@ def load_landed(
     stem = import_dir() / uuid.uuid4().hex
     try:
         load = write_load_file(path, stem, current_load_id(), key)
+        if not writes.claim(load) and report.deferred_files is not None:
+            report.deferred_files.append(source_file)
+            return
         if load.rows:
             disposition = writes.write_disposition(load)
             hints = dlt.mark.make_hints(
