@@ -1,12 +1,15 @@
-"""Shared fixtures: paths, the real captures in ../shared (skipped when absent), and for the
-extract tests a stand-in and private warehouses (`Warehouse`: a database, landing zone and dlt
-state of their own on the server the PG* variables name)."""
+"""Shared fixtures: the test session's PostgreSQL, paths, the real captures in ../shared (skipped
+when absent), and for the extract tests a stand-in and private warehouses (`Warehouse`: a
+database, landing zone and dlt state of their own on the server the PG* variables name)."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 import uuid
 from contextlib import closing
 from pathlib import Path
@@ -16,6 +19,66 @@ import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 REAL_SAMPLES = PROJECT_DIR.parent / "shared" / "real-samples"
+
+
+# --- the session's PostgreSQL --------------------------------------------------------------
+# The database tests make private databases on the server the PG* variables name. When PGHOST
+# is unset (a fresh clone, no server installed), the session starts an embedded PostgreSQL of
+# its own, in a temporary folder on a free port, and stops it at the end: `make test` needs no
+# server, and never touches the developer's `.local/pgdata`.
+
+_session_server: dict[str, str] = {}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _embedded(action: str) -> None:
+    env = {**os.environ, **_session_server, "PYTHONPATH": str(PROJECT_DIR)}
+    env.pop("PGHOST", None)  # extract.warehouse starts and stops the embedded server without it
+    result = subprocess.run(
+        [sys.executable, "-m", "extract.warehouse", action],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise pytest.UsageError(f"The tests' embedded PostgreSQL: {result.stderr.strip()}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if "PGHOST" in os.environ:
+        return
+    _session_server.update(
+        WATTLAKE_EMBEDDED_DIR=str(Path(tempfile.mkdtemp(prefix="wattlake-tests-")) / "pgdata"),
+        PGPORT=str(free_port()),
+        PGUSER="postgres",
+        PGPASSWORD="",
+        PGDATABASE="wattlake_test",
+    )
+    _embedded("start")
+    os.environ.update(PGHOST="127.0.0.1", **_session_server)
+    os.environ.pop("WATTLAKE_EMBEDDED_DIR")  # tests that start embedded servers pick their own
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _session_server:
+        _embedded("stop")
+        shutil.rmtree(Path(_session_server["WATTLAKE_EMBEDDED_DIR"]).parent, ignore_errors=True)
+        _session_server.clear()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    where = f"{os.environ['PGHOST']}:{os.environ['PGPORT']}"
+    if _session_server:
+        return f"PostgreSQL: a private embedded server at {where} (PGHOST was unset)"
+    return f"PostgreSQL: the PG* server at {where}"
 
 
 @pytest.fixture
@@ -49,7 +112,7 @@ TABLES = (
 
 
 def connect(dbname: str):
-    """A connection to `dbname` on the server the PG* variables name (PGHOST must be set)."""
+    """A connection to `dbname` on the server the PG* variables name (the session's server)."""
     return psycopg2.connect(
         host=os.environ["PGHOST"],
         port=os.environ.get("PGPORT", "5432"),
@@ -151,11 +214,6 @@ class Warehouse:
         )
 
 
-def needs_postgres() -> None:
-    if "PGHOST" not in os.environ:
-        pytest.skip("PGHOST is not set: these tests need a PostgreSQL server")
-
-
 def exports_requested(server, since: int) -> list[str]:
     return [path for path in server.request_log[since:] if "/exports/" in path]
 
@@ -171,7 +229,6 @@ def standin():
 
 @pytest.fixture
 def make_warehouse(tmp_path, standin):
-    needs_postgres()
     made: list[Warehouse] = []
 
     def make(name: str = "w", **config: str) -> Warehouse:

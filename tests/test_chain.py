@@ -1,4 +1,4 @@
-"""End to end: `make demo` on a private embedded server, and on the server PG* names (if set).
+"""End to end: `make demo` on a private embedded server, and on the server PG* names.
 
 Each chain runs in its own database, landing zone, dlt state and dbt target folder, so the tests
 never touch the developer's own warehouse or data/.
@@ -7,7 +7,6 @@ never touch the developer's own warehouse or data/.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from contextlib import closing
@@ -16,19 +15,13 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from tests.conftest import PROJECT_DIR, admin
+from tests.conftest import PROJECT_DIR, admin, free_port
 
 pytestmark = pytest.mark.e2e
 
 PG_VARIABLES = ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE")
 DEMO_DAYS = 182  # 2024-10-01 → 2025-04-01 (exclusive), the Makefile's demo period
 REGIONS = 12
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Chain:
@@ -97,8 +90,6 @@ def embedded_chain(tmp_path_factory) -> Chain:
 
 @pytest.fixture(scope="module")
 def external_chain(tmp_path_factory) -> Chain:
-    if "PGHOST" not in os.environ:
-        pytest.skip("PGHOST is not set: no external PostgreSQL to test against")
     workdir = tmp_path_factory.mktemp("external")
     env = isolated_env(workdir)
     env.update({name: os.environ[name] for name in PG_VARIABLES if name in os.environ})

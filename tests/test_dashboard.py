@@ -173,7 +173,7 @@ def test_missing_or_empty_marts_show_which_command_to_run(app_env, monkeypatch) 
 
 
 def test_database_down_gives_one_message_then_recovers(app_env, monkeypatch) -> None:
-    from tests.test_chain import free_port
+    from tests.conftest import free_port
 
     port = free_port()
     monkeypatch.setenv("PGPORT", str(port))

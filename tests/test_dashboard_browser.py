@@ -20,9 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, free_port
 from tests.dashboard_fixtures import demo_warehouse_once
-from tests.test_chain import free_port
 
 pytestmark = pytest.mark.e2e
 

@@ -3,7 +3,6 @@ and go in the raw files.
 
 Each drill works on its own copy of the session's demo warehouse (`create database ... template`,
 see tests/dashboard_fixtures.py), so the shared warehouse the dashboard tests read stays intact.
-Skipped when PGHOST is unset (the embedded server belongs to the developer) or unreachable.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """éCO2mix files as they really come: quirks, hand downloads, the real captures, -tr datasets.
 
-Each test loads into its own database on the server the PG* variables name (skipped without
-PGHOST), through `python -m extract eco2mix`, like a user would.
+Each test loads into its own database on the server the PG* variables name, through
+`python -m extract eco2mix`, like a user would.
 """
 
 from __future__ import annotations

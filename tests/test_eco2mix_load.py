@@ -2,7 +2,7 @@
 
 Every test works in its own PostgreSQL database (named `<PGDATABASE>_t<random>`), landing zone
 and dlt state folder, on the server the PG* variables name (`Warehouse` and the `standin` and
-`make_warehouse` fixtures in conftest.py); without PGHOST they are skipped.
+`make_warehouse` fixtures in conftest.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import PROJECT_DIR, Warehouse, exports_requested, needs_postgres
+from tests.conftest import PROJECT_DIR, Warehouse, exports_requested
 
 # --- fixtures --------------------------------------------------------------------------------
 
@@ -24,7 +24,6 @@ REGIONAL_ROWS = {"2024-10": 12 * 31 * 48, "2024-11": 12 * 30 * 48}  # UTC months
 @pytest.fixture(scope="module")
 def clean_run(tmp_path_factory, standin):
     """The reference: one uninterrupted run over PERIOD."""
-    needs_postgres()
     warehouse = Warehouse(tmp_path_factory.mktemp("clean"), standin.base_url, **PERIOD)
     warehouse.extract()
     yield warehouse.fingerprint()

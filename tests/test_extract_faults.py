@@ -23,7 +23,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from tests.conftest import PROJECT_DIR, Warehouse, needs_postgres
+from tests.conftest import PROJECT_DIR, Warehouse, free_port
 
 OCTOBER = {"SOURCES__START_DATE": "2024-10-01", "SOURCES__END_DATE": "2024-11-01"}
 PERIOD = {"SOURCES__START_DATE": "2024-10-01", "SOURCES__END_DATE": "2024-12-01"}
@@ -46,7 +46,6 @@ def both_sources(standin) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def clean_both(tmp_path_factory, standin):
     """The reference: an uninterrupted run of both sources, and its landing zone."""
-    needs_postgres()
     warehouse = Warehouse(tmp_path_factory.mktemp("clean"), standin.base_url)
     warehouse.extract(sources=BOTH, **both_sources(standin))
     yield warehouse
@@ -158,12 +157,6 @@ def test_a_new_column_is_kept_and_a_missing_one_is_null(make_warehouse, tmp_path
 
 
 # --- PostgreSQL stopped during a load --------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class EmbeddedWarehouse(Warehouse):

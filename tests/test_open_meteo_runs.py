@@ -35,11 +35,6 @@ CHECKSUM = (
     f"select count(*), md5(string_agg(concat_ws('|', {DATA}), ',' order by location_id, time))"
 )
 
-if "PGHOST" not in os.environ:
-    pytest.skip(
-        "PGHOST is not set: no PostgreSQL server for the run tests", allow_module_level=True
-    )
-
 
 class Run:
     """One private warehouse and landing zone, and the stand-in its extract talks to."""
