@@ -36,20 +36,28 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _embedded(action: str) -> None:
-    env = {**os.environ, **_session_server, "PYTHONPATH": str(PROJECT_DIR)}
-    env.pop("PGHOST", None)  # extract.warehouse starts and stops the embedded server without it
+def embedded_server(action: str, env: dict[str, str]) -> None:
+    """`python -m extract.warehouse <action>` (start, stop) on the embedded server that `env`
+    places (WATTLAKE_EMBEDDED_DIR, PGPORT); PGHOST is left out, as it would name another one."""
     result = subprocess.run(
         [sys.executable, "-m", "extract.warehouse", action],
         cwd=PROJECT_DIR,
-        env=env,
+        env={name: value for name, value in env.items() if name != "PGHOST"}
+        | {"PYTHONPATH": str(PROJECT_DIR)},
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=120,
         check=False,
     )
     if result.returncode != 0:
-        raise pytest.UsageError(f"The tests' embedded PostgreSQL: {result.stderr.strip()}")
+        raise RuntimeError(f"python -m extract.warehouse {action}: {result.stderr.strip()}")
+
+
+def _embedded(action: str) -> None:
+    try:
+        embedded_server(action, {**os.environ, **_session_server})
+    except RuntimeError as error:
+        raise pytest.UsageError(f"The tests' embedded PostgreSQL: {error}") from None
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from tests.conftest import PROJECT_DIR, Warehouse, free_port
+from tests.conftest import PROJECT_DIR, Warehouse, embedded_server, free_port
 
 OCTOBER = {"SOURCES__START_DATE": "2024-10-01", "SOURCES__END_DATE": "2024-11-01"}
 PERIOD = {"SOURCES__START_DATE": "2024-10-01", "SOURCES__END_DATE": "2024-12-01"}
@@ -182,14 +182,7 @@ class EmbeddedWarehouse(Warehouse):
         self.server("start")
 
     def server(self, action: str) -> None:
-        subprocess.run(
-            [sys.executable, "-m", "extract.warehouse", action],
-            cwd=PROJECT_DIR,
-            env=self.env,
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
+        embedded_server(action, self.env)
 
     def connect(self):
         return psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=self.name)
