@@ -63,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\nExtract summary")
     for summary in summaries:
         print(f"  {summary}")
+    for line in [line for summary in summaries for line in summary.warnings]:
+        print(f"warning: {line}", file=sys.stderr)
     bad_files = [line for summary in summaries for line in summary.bad_files]
     for line in bad_files:  # every other file is loaded; these are retried by the next run
         print(f"error: {line}", file=sys.stderr)

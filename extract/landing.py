@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -24,6 +25,9 @@ from urllib3.util.retry import Retry
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 LANDING_DIR = Path(os.environ.get("WATTLAKE_LANDING_DIR", PROJECT_DIR / "data" / "raw"))
 USER_AGENT = "wattlake/0.1 (+https://github.com/wattlake/wattlake)"
+# RTE publishes by French civil day: `start_date`/`end_date` are Paris dates, and a Paris day
+# starts at 23:00 UTC in winter, 22:00 UTC in summer.
+PARIS = ZoneInfo("Europe/Paris")
 
 
 class SourceError(RuntimeError):
@@ -145,8 +149,18 @@ def error_reason(response: requests.Response) -> str:
     return ""
 
 
+def paris_midnight(day: dt.date) -> dt.datetime:
+    """The instant a Paris civil day starts, with its offset (`2021-12-01T00:00:00+01:00`)."""
+    return dt.datetime.combine(day, dt.time(), PARIS)
+
+
+def utc_hour(instant: dt.datetime) -> str:
+    """An instant as Open-Meteo spells a UTC hour (`2021-11-30T23:00`)."""
+    return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M")
+
+
 def month_chunks(start: dt.date, end: dt.date) -> Iterator[tuple[dt.date, dt.date]]:
-    """[first, next) month windows covering [start, end)."""
+    """[first, next) month windows covering [start, end) (calendar days: Paris days for RTE)."""
     first = start.replace(day=1)
     while first < end:
         following = (first + dt.timedelta(days=32)).replace(day=1)

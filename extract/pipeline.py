@@ -37,6 +37,7 @@ class StepSummary:
     seconds: float
     bad_files: list[str] = field(default_factory=list)
     unchanged_files: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         tables = ", ".join(f"{table} {count:,} rows" for table, count in self.rows.items())
@@ -46,8 +47,9 @@ class StepSummary:
             else ""
         )
         bad = f"; {len(self.bad_files)} bad file(s) skipped" if self.bad_files else ""
+        warned = f"; {len(self.warnings)} warning(s)" if self.warnings else ""
         return (
-            f"{self.source}: {tables or 'nothing new to load'}{unchanged}{bad}"
+            f"{self.source}: {tables or 'nothing new to load'}{unchanged}{bad}{warned}"
             f" ({self.seconds:.1f} s)"
         )
 
@@ -96,6 +98,7 @@ def run_source(name: str) -> StepSummary:
     pipeline = make_pipeline(name)
     bad_files: list[str] = []
     unchanged_files: list[str] = []
+    warnings: list[str] = []
     rows: dict[str, int] = {}
     try:
         if pipeline.list_extracted_load_packages() or pipeline.list_normalized_load_packages():
@@ -112,7 +115,7 @@ def run_source(name: str) -> StepSummary:
             deferred: list[str] = []
             # files that an earlier load of this run took are not "already loaded" to the user
             unchanged = unchanged_files if first_load else []
-            source = make_source(name, bad_files, unchanged, deferred)
+            source = make_source(name, bad_files, unchanged, deferred, warnings)
             pipeline.extract(source, loader_file_format="csv")
             progress(name, "normalize")
             pipeline.normalize()
@@ -138,19 +141,25 @@ def run_source(name: str) -> StepSummary:
         time.monotonic() - started,
         list(dict.fromkeys(bad_files)),
         len(set(unchanged_files)),
+        list(dict.fromkeys(warnings)),
     )
 
 
 def make_source(
-    name: str, bad_files: list[str], unchanged_files: list[str], deferred_files: list[str]
+    name: str,
+    bad_files: list[str],
+    unchanged_files: list[str],
+    deferred_files: list[str],
+    warnings: list[str],
 ):
-    """The source, told where to report unreadable landed files, files already loaded and files
-    left for the next load, if it can (a scaffolded source takes none of them)."""
+    """The source, told where to report unreadable landed files, files already loaded, files
+    left for the next load and warnings, if it can (a scaffolded source takes none of them)."""
     source = SOURCES[name]
     reports = {
         "bad_files": bad_files,
         "unchanged_files": unchanged_files,
         "deferred_files": deferred_files,
+        "warnings": warnings,
     }
     accepted = inspect.signature(source).parameters
     return source(**{name: value for name, value in reports.items() if name in accepted})

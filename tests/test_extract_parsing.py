@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import shutil
 
@@ -24,10 +25,22 @@ def test_month_chunks_cover_the_period_without_overlap():
     ]
 
 
-def test_export_params_filter_one_month_in_utc():
+def test_export_params_bound_paris_days_with_their_offsets():
+    # October 2024 starts in summer time (+02:00) and ends in winter time (+01:00)
     params = eco2mix.export_params(dt.date(2024, 10, 1), dt.date(2024, 11, 1))
-    assert params["where"] == "date_heure >= '2024-10-01' and date_heure < '2024-11-01'"
+    assert params["where"] == (
+        "date_heure >= '2024-10-01T00:00:00+02:00' and date_heure < '2024-11-01T00:00:00+01:00'"
+    )
     assert params["timezone"] == "UTC" and params["use_labels"] == "false"
+
+
+def test_month_chunks_stay_contiguous_across_clock_changes():
+    chunks = list(month_chunks(dt.date(2024, 2, 1), dt.date(2024, 5, 1)))
+    bounds = [eco2mix.export_params(first, end)["where"] for first, end in chunks]
+    # each month's upper bound is the next month's lower bound, to the second and offset
+    for this, following in itertools.pairwise(bounds):
+        assert this.split("< ")[1] == following.split(">= ")[1].split(" and")[0]
+    assert "'2024-04-01T00:00:00+02:00'" in bounds[2] and "'2024-03-01T00:00:00+01:00'" in bounds[1]
 
 
 @pytest.mark.parametrize(
@@ -42,6 +55,58 @@ def test_export_params_filter_one_month_in_utc():
 def test_validate_csv_rejects_what_is_not_an_export(body):
     with pytest.raises(SourceError):
         eco2mix.validate_csv(body)
+
+
+EXPORT_HEADER = b"code_insee_region;libelle_region;date_heure;consommation;nucleaire;column_8\n"
+DECEMBER_2021 = ("2021-12-01T00:00:00+01:00", "2022-01-01T00:00:00+01:00")
+
+
+def test_validate_csv_tells_a_header_only_answer_apart():
+    with pytest.raises(eco2mix.EmptyAnswer, match="a header and no row"):
+        eco2mix.validate_csv(EXPORT_HEADER, "éCO2mix x 2021-12", DECEMBER_2021)
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (
+            b"11;Ile;2021-12-01T00:00:00+01:00;7001,5;;\n",
+            "'7001,5' in the numeric column `consommation`",
+        ),
+        (b"11;Ile;2021-12-01T00:00:00+01:00;n/a;;\n", "'n/a' in the numeric column `consommation`"),
+        (b"11;Ile;2021-11-30T22:30:00+00:00;7001;;\n", "outside the period asked"),
+        (b"11;Ile;2022-01-01T00:00:00+01:00;7001;;\n", "outside the period asked"),
+    ],
+    ids=["decimal-comma", "text", "before-the-first-paris-hour", "at-the-end-bound"],
+)
+def test_validate_csv_refuses_an_answer_that_cannot_be_right(row, message):
+    body = EXPORT_HEADER + b"11;Ile;2021-12-01T00:00:00+01:00;7001;ND;\n" + row
+    with pytest.raises(SourceError, match=message):
+        eco2mix.validate_csv(body, "éCO2mix x 2021-12", DECEMBER_2021)
+
+
+def test_validate_csv_takes_markers_signs_decimals_and_the_first_paris_hour():
+    body = EXPORT_HEADER + (
+        b"11;Ile;2021-11-30T23:00:00+00:00;7001;-;\n"  # 00:00 Paris, spelt in UTC
+        b"11;Ile;2021-12-31T23:30:00+01:00;-42.5;ND;\n"
+    )
+    assert eco2mix.validate_csv(body, "éCO2mix x 2021-12", DECEMBER_2021) == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "window"),
+    [
+        ("eco2mix-national-tr_2021-12.csv", DECEMBER_2021),
+        (
+            "eco2mix-regional-tr_PACA_2020-05.csv",
+            ("2020-05-01T00:00:00+02:00", "2020-06-06T00:00:00+02:00"),
+        ),
+    ],
+)
+def test_real_captures_pass_the_answer_checks(real_samples, name, window):
+    body = (real_samples / name).read_bytes()
+    rows = body.count(b"\n") - 1
+    assert eco2mix.validate_csv(body, name, window) == rows
 
 
 def test_read_export_keeps_values_as_published(landing):

@@ -63,7 +63,9 @@ def test_full_history_is_chunked_under_the_request_cost_and_covers_each_hour_onc
     assert len({chunk.path for chunk in chunks}) == len(chunks)
     archive = [c for c in chunks if c.endpoint == "archive"]
     assert archive[0].path.parent.name == "2013-01"
-    assert archive[0].path.name.startswith("2013-01-01_2013-01-31_g1of")
+    # the name gives the UTC days asked: January's Paris days start at 23:00 UTC on 31 December
+    assert archive[0].path.name.startswith("2012-12-31_2013-01-31_g1of")
+    assert dict(archive[0].params) == {"start_date": "2012-12-31", "end_date": "2013-01-31"}
     assert chunks[-1].endpoint == "forecast"
 
 
@@ -184,7 +186,8 @@ def run_fetch(chunk, faults, policy=FAST, **options) -> tuple[bytes, list[str], 
 @pytest.mark.parametrize("fault", ["429", "500", "503", "timeout", "truncate", "drop"])
 def test_a_transient_fault_is_retried_and_the_request_completes(chunk, fault, capsys):
     body, _, spent = run_fetch(chunk, [fault])
-    assert len(json.loads(body)) == 3 and len(json.loads(body)[0]["hourly"]["time"]) == 72
+    # three Paris days are asked as four UTC days: the first starts at 23:00 UTC the day before
+    assert len(json.loads(body)) == 3 and len(json.loads(body)[0]["hourly"]["time"]) == 96
     assert spent == pytest.approx(2 * chunk.cost)  # the failed attempt counted too
     assert "retry 1/3" in capsys.readouterr().out
 

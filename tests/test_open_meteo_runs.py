@@ -19,13 +19,17 @@ from pathlib import Path
 
 import pytest
 
+from extract.landing import paris_midnight
 from extract.sources import open_meteo
 from extract.standin.server import StandinServer, start_standin
 from tests.conftest import PROJECT_DIR, connect
 
 TODAY = dt.datetime.now(dt.UTC).date()
 START = TODAY - dt.timedelta(days=70)  # three archive months, the forecast's past days
-HOURS = (TODAY - START).days * 24
+# the hours of the Paris days [START, TODAY): 25 on the day the clocks go back, 23 in spring
+HOURS = int(
+    (paris_midnight(TODAY).astimezone(dt.UTC) - paris_midnight(START)).total_seconds() // 3600
+)
 POINTS = len(open_meteo.weather_points())
 DATA = (
     "location_id, time, temperature_2m, apparent_temperature, wind_speed_100m,"

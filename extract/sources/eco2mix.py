@@ -54,6 +54,7 @@ from extract.landing import (
     file_sha256,
     is_settled,
     month_chunks,
+    paris_midnight,
     relative,
     session,
 )
@@ -91,14 +92,27 @@ LINEAGE = ("_source_file", "_source_row", "_dlt_load_id", "_dlt_id")
 BLOCK_SIZE = 2 << 20  # bytes of CSV per Arrow batch: bounds memory (8 MiB: +200 MiB peak RSS)
 # rows per load-ready file: dlt's load workers COPY the parts of a big file in parallel
 PART_ROWS = 250_000
+# Columns of text; every other column of an export holds numbers, empty, `-` or `ND` (both
+# markers mean "no value": staging reads them as null).
+TEXT_FIELDS = frozenset(
+    ("perimetre", "nature", "date", "heure", "date_heure", "libelle_region", "code_insee_region")
+)
+UNNAMED = re.compile(r"column_\d+")  # the portal's name for an unlabelled trailing column
+NUMBER_OR_NULL = r"^(-?[0-9]+(\.[0-9]+)?|-|ND)?$"
 
 
 # --- fetching --------------------------------------------------------------------------------
 
 
 def export_params(chunk_start: dt.date, chunk_end: dt.date) -> dict[str, str]:
+    """The export of the Paris days [chunk_start, chunk_end).
+
+    Each bound carries its Paris offset, so it is the same instant whatever `timezone` says
+    (a bare date would be a UTC midnight, an hour after the French day starts).
+    """
+    lower, upper = (paris_midnight(day).isoformat() for day in (chunk_start, chunk_end))
     return {
-        "where": f"date_heure >= '{chunk_start}' and date_heure < '{chunk_end}'",
+        "where": f"date_heure >= '{lower}' and date_heure < '{upper}'",
         "order_by": "date_heure",
         "timezone": "UTC",
         "use_labels": "false",
@@ -111,11 +125,16 @@ def landing_path(dataset: str, chunk_start: dt.date) -> Path:
     return LANDING_DIR / "csv" / "eco2mix" / dataset / f"{chunk_start:%Y-%m}.csv"
 
 
-def validate_csv(body: bytes, origin: str = "The éCO2mix export") -> None:
-    """Reject what is not a complete éCO2mix export before it reaches the landing zone.
+def validate_csv(
+    body: bytes, origin: str = "The éCO2mix export", window: tuple[str, str] | None = None
+) -> int:
+    """Reject what is not a complete, plausible éCO2mix export before it reaches the landing zone.
 
     Checks the cheap things first (an HTML/JSON error page, the delimiter, a body cut short),
-    then parses the whole body, so a chunk that lands is a chunk that loads.
+    then parses the whole body, so a chunk that lands is a chunk that loads; every value of a
+    numeric column must be a number or a null marker, and every `date_heure` inside `window`
+    ([lower, upper) as ISO 8601 instants). Returns the row count; raises `EmptyAnswer` for a
+    header without rows, SourceError for the rest.
     """
     head = body[:4096].lstrip(b"\xef\xbb\xbf").lstrip()
     if head[:1] in (b"<", b"{", b"["):
@@ -127,11 +146,46 @@ def validate_csv(body: bytes, origin: str = "The éCO2mix export") -> None:
     header_check(first_line.decode("utf-8", "replace"), origin, "the service ignored it; re-run")
     if body and not body.endswith(b"\n"):
         raise SourceError(f"{origin} is truncated (no end of line after its last row): re-run.")
+    rows = 0
     try:
-        for _ in stream_csv(io.BytesIO(body), first_line.decode("utf-8", "replace")):
-            pass
+        for batch in stream_csv(io.BytesIO(body), first_line.decode("utf-8", "replace")):
+            check_values(batch, origin, window)
+            rows += batch.num_rows
     except pa.ArrowInvalid as error:
         raise SourceError(f"{origin} is malformed ({arrow_reason(error)}): re-run.") from None
+    if not rows:
+        raise EmptyAnswer(f"{origin} answered a header and no row")
+    return rows
+
+
+class EmptyAnswer(SourceError):
+    """A complete export with no row: a month not published (yet), or a glitch of the service."""
+
+
+def check_values(batch: pa.RecordBatch, origin: str, window: tuple[str, str] | None) -> None:
+    """Numbers where numbers belong (no decimal comma, no text) and no instant off the window."""
+    for name in batch.schema.names:
+        if name in TEXT_FIELDS or UNNAMED.fullmatch(name):
+            continue
+        column = batch.column(name)
+        valid = pc.match_substring_regex(column, NUMBER_OR_NULL)
+        if pc.all(valid).as_py() is False:
+            value = pc.filter(column, pc.invert(valid))[0].as_py()
+            raise SourceError(
+                f"{origin} has {value!r} in the numeric column `{name}` (a decimal comma or "
+                f"text): the service sent a bad export; nothing of it was kept, re-run later."
+            )
+    if window is None or not batch.num_rows:
+        return
+    instants = pc.strptime(batch.column("date_heure"), format="%Y-%m-%dT%H:%M:%S%z", unit="s")
+    lower, upper = (dt.datetime.fromisoformat(bound) for bound in window)
+    bounds = pc.min_max(instants).as_py()
+    if bounds["min"] < lower or bounds["max"] >= upper:
+        stray = bounds["min"] if bounds["min"] < lower else bounds["max"]
+        raise SourceError(
+            f"{origin} holds a row at {stray:%Y-%m-%dT%H:%M%z}, outside the period asked "
+            f"({window[0]} → {window[1]}): nothing of it was kept, re-run later."
+        )
 
 
 def header_check(first_line: str, origin: str, fix: str = "") -> None:
@@ -399,12 +453,14 @@ def read_export(path: Path) -> pa.Table:
 
 @dataclass
 class Report:
-    """What a run tells its caller besides rows: unreadable files, files skipped as loaded, and
-    files left for the next load (`deferred_files`; without that list nothing is deferred)."""
+    """What a run tells its caller besides rows: unreadable files, files skipped as loaded,
+    files left for the next load (`deferred_files`; without that list nothing is deferred), and
+    warnings (answers that were not kept, although the run goes on)."""
 
     bad_files: list[str]
     unchanged_files: list[str] | None = None
     deferred_files: list[str] | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def unchanged(self, source_file: str) -> None:
         if self.unchanged_files is not None:
@@ -428,6 +484,7 @@ def eco2mix_source(
     bad_files: list[str] | None = None,
     unchanged_files: list[str] | None = None,
     deferred_files: list[str] | None = None,
+    warnings: list[str] | None = None,
 ) -> list:
     """One resource per dataset (remote), or per table for hand-downloaded files (local_path).
 
@@ -436,9 +493,16 @@ def eco2mix_source(
     that cannot be read is skipped (its reason appended to `bad_files`), the others load; a
     landed file whose exact content is already in raw is skipped too (`unchanged_files`), and
     one that shares keys with a file loaded earlier in this load is left for the next load
-    (`deferred_files`), so that the later file's rows win.
+    (`deferred_files`), so that the later file's rows win. `start_date` and `end_date` are Paris
+    days. A month answered with a header only is not landed (the next run asks again); inside
+    the period already loaded it is a warning (`warnings`).
     """
-    report = Report([] if bad_files is None else bad_files, unchanged_files, deferred_files)
+    report = Report(
+        [] if bad_files is None else bad_files,
+        unchanged_files,
+        deferred_files,
+        [] if warnings is None else warnings,
+    )
     if local_path:
         files = local_files(Path(local_path).expanduser())
         return [local_resource(files, table, key, report) for table, key in TABLES]
@@ -626,15 +690,70 @@ def dataset_resource(
     def chunks() -> Iterator[object]:
         writes = TableWrites(table_name)
         url = base_url + EXPORT_PATH.format(dataset=dataset)
+        empty: list[tuple[dt.date, dt.date, str]] = []
         for chunk_start, chunk_end in month_chunks(start, end):
             path = landing_path(dataset, chunk_start)
-            if not (path.exists() and is_settled(chunk_end, today, refresh_days)):
+            if not (
+                path.exists() and is_settled(chunk_end, today, refresh_days) and has_rows(path)
+            ):
                 params = export_params(chunk_start, chunk_end)
                 origin = requests.Request("GET", url, params=params).prepare().url or url
-                download(http, url, params, path, lambda body, o=origin: validate_csv(body, o))
-            yield from load_landed(path, key, writes, report)
+                described = f"éCO2mix {dataset} {chunk_start:%Y-%m} ({origin})"
+                window = (
+                    paris_midnight(chunk_start).isoformat(),
+                    paris_midnight(chunk_end).isoformat(),
+                )
+                try:
+                    download(
+                        http,
+                        url,
+                        params,
+                        path,
+                        lambda body, o=described, w=window: validate_csv(body, o, w),
+                    )
+                except EmptyAnswer:
+                    empty.append(
+                        (chunk_start, chunk_end, origin)
+                    )  # not landed: asked again next run
+            if path.exists():
+                yield from load_landed(path, key, writes, report)
+        report.warnings.extend(empty_month_warnings(dataset, empty, writes))
 
     return chunks
+
+
+def has_rows(path: Path) -> bool:
+    """A landed export holds a row after its header (older versions landed header-only answers)."""
+    with open(path, "rb") as handle:
+        handle.readline()
+        return bool(handle.readline().strip())
+
+
+def empty_month_warnings(
+    dataset: str, empty: list[tuple[dt.date, dt.date, str]], writes: TableWrites
+) -> list[str]:
+    """A month that came back with a header only, although the table holds rows before and after
+    it, cannot be right: say so (it was not landed, so the next run asks again). Before the
+    first row or after the last one it is a month not published (yet): nothing to say."""
+    keys = [bound for name, span in writes.ranges.items() if name != "*" for bound in span]
+    if not keys:
+        return []
+    first, last = min(keys), max(keys)
+    found = []
+    for chunk_start, chunk_end, url in empty:
+        lower, upper = (utc_text(paris_midnight(day)) for day in (chunk_start, chunk_end))
+        if first < lower and upper <= last:
+            found.append(
+                f"éCO2mix {dataset} {chunk_start:%Y-%m} came back with a header and no row, "
+                f"inside the period already loaded ({first[:10]} → {last[:10]}): not kept, "
+                f"the next run asks again ({url})"
+            )
+    return found
+
+
+def utc_text(instant: dt.datetime) -> str:
+    """An instant as raw spells `date_heure` (UTC, `+00:00`), which sorts as time."""
+    return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
 def local_resource(files: list[Path], table_name: str, key: tuple[str, str], report: Report):

@@ -41,7 +41,9 @@ from extract.landing import (
     SourceError,
     is_settled,
     month_chunks,
+    paris_midnight,
     relative,
+    utc_hour,
     with_required,
 )
 from extract.sources.open_meteo_budget import (
@@ -76,7 +78,7 @@ ROW_FIELDS = (
 TABLE = "open_meteo_hourly"
 ARCHIVE_DELAY_DAYS = 6  # the archive lags about five days behind real time
 MAX_PAST_DAYS = 92
-LONGEST_WINDOW_DAYS = 31  # a calendar month: what sizes the point groups
+LONGEST_WINDOW_DAYS = 32  # a month of Paris days and the UTC evening before: sizes the groups
 
 
 # --------------------------------------------------------------------------------------------
@@ -119,6 +121,7 @@ class Chunk:
     params: tuple[tuple[str, str], ...]
     days: int  # days asked of the API (the cost basis)
     settled: bool  # old enough that a landed copy is final
+    asked: tuple[str, str] = ("", "~")  # [first, end) UTC hours the answer may hold
 
     @property
     def cost(self) -> float:
@@ -148,7 +151,9 @@ def plan_chunks(
     archive_end = min(end, today - dt.timedelta(days=archive_delay_days))
     chunks: list[Chunk] = []
     for first, last in month_chunks(start, archive_end):
-        final_day = last - dt.timedelta(days=1)
+        # Paris days [first, last) start at 22:00 or 23:00 UTC the day before: ask UTC days
+        # [first - 1, last - 1] (the API's end_date is inclusive), keep the Paris days' hours.
+        asked_first, asked_last = first - dt.timedelta(days=1), last - dt.timedelta(days=1)
         for i, (group, key) in enumerate(zip(groups, keys, strict=True)):
             chunks.append(
                 Chunk(
@@ -158,21 +163,29 @@ def plan_chunks(
                     group=(i, len(groups)),
                     points=tuple(group),
                     key=f"archive/{first:%Y-%m}/{key}",
-                    path=landing / "archive" / f"{first:%Y-%m}" / f"{first}_{final_day}_{key}.json",
-                    params=(("start_date", first.isoformat()), ("end_date", final_day.isoformat())),
-                    days=(last - first).days,
+                    path=landing
+                    / "archive"
+                    / f"{first:%Y-%m}"
+                    / f"{asked_first}_{asked_last}_{key}.json",
+                    params=(
+                        ("start_date", asked_first.isoformat()),
+                        ("end_date", asked_last.isoformat()),
+                    ),
+                    days=(asked_last - asked_first).days + 1,
                     settled=is_settled(last, today, refresh_days),
+                    asked=(f"{asked_first}T00:00", f"{last}T00:00"),
                 )
             )
     forecast_first = max(start, archive_end)
     if end > forecast_first:
-        past_days = (today - forecast_first).days
+        past_days = (today - forecast_first).days + 1  # + the evening before the Paris day
         forecast_days = 1 if end > today else 0
         if past_days > MAX_PAST_DAYS:
             raise SourceError(
                 f"The forecast API serves at most {MAX_PAST_DAYS} past days, not {past_days}: "
                 f"lower [sources.open_meteo] archive_delay_days."
             )
+        asked_end = today + dt.timedelta(days=max(forecast_days, 1))
         for i, (group, key) in enumerate(zip(groups, keys, strict=True)):
             chunks.append(
                 Chunk(
@@ -186,6 +199,7 @@ def plan_chunks(
                     params=(("past_days", str(past_days)), ("forecast_days", str(forecast_days))),
                     days=past_days + forecast_days,
                     settled=False,
+                    asked=(f"{today - dt.timedelta(days=past_days)}T00:00", f"{asked_end}T00:00"),
                 )
             )
     return chunks
@@ -244,6 +258,23 @@ def retry_after_seconds(response: requests.Response) -> float | None:
         return None
 
 
+def limit_wait_seconds(response: requests.Response, reason: str, budget: Budget) -> float | None:
+    """How long a 429 asks to wait: its `Retry-After`, if any. Open-Meteo sends none; its
+    per-minute message ("Minutely API request limit exceeded. Please try again in one minute.")
+    then means the next try must wait for the minute to pass: backoff alone (2 + 4 + ... s)
+    would spend the retries inside that minute."""
+    delay = retry_after_seconds(response)
+    if delay is not None or "minute" not in reason.lower():
+        return delay
+    wait = 60.0 + random.uniform(1.0, 3.0)
+    if wait > budget.limits.max_wait_s:
+        resume = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait)
+        raise BudgetExhausted(
+            f"Open-Meteo says: {reason.rstrip('.')}", resume.replace(microsecond=0)
+        )
+    return wait
+
+
 def api_reason(response: requests.Response) -> str:
     """The API's own reason (`{"error": true, "reason": ...}`), on one line."""
     try:
@@ -283,7 +314,7 @@ def fetch(
                 except SourceError as error:
                     problem = str(error).rstrip(".")  # typically a body cut in transit: ask again
                 else:
-                    check_consistent(response.content, chunk)
+                    check_consistent(response.content, chunk, response.url)
                     return response.content
             elif status == 429:
                 reason = api_reason(response)
@@ -294,7 +325,7 @@ def fetch(
                         f"Open-Meteo says: {reason.rstrip('.')}", resume.replace(microsecond=0)
                     )
                 problem = f"HTTP 429 ({reason or 'too many requests'})"
-                delay = retry_after_seconds(response)
+                delay = limit_wait_seconds(response, reason, budget)
             elif status >= 500:
                 reason = api_reason(response)
                 problem = f"HTTP {status}" + (f" ({reason})" if reason else "")
@@ -320,14 +351,24 @@ def fetch(
     )
 
 
-def check_consistent(body: bytes, chunk: Chunk) -> None:
-    """A complete but inconsistent answer is not retried (it would come back the same)."""
+def check_consistent(body: bytes, chunk: Chunk, origin: str) -> None:
+    """A complete answer that cannot be right is not retried (it would come back the same) and
+    not kept: values that are not numbers (`NaN`, `Infinity`), no hour, arrays of unequal
+    lengths, or hours outside the days asked for."""
     try:
-        parse_body(body, list(chunk.points), chunk.path.name)
+        table = parse_body(body, list(chunk.points), chunk.path.name)
+        if not table.num_rows:
+            raise SourceError("no hour in its `hourly` arrays")
+        bounds = pc.min_max(table["time"]).as_py()
+        first, end = chunk.asked
+        if bounds["min"] < first or bounds["max"] >= end:
+            stray = bounds["min"] if bounds["min"] < first else bounds["max"]
+            raise SourceError(f"an hour {stray} outside the days asked for ({first} → {end})")
     except SourceError as error:
         raise SourceError(
-            f"Open-Meteo answered the {chunk.describe()} request inconsistently ({error}); "
-            f"nothing of it was kept: run the extract again later."
+            f"Open-Meteo answered the {chunk.describe()} request with "
+            f"{str(error).rstrip('.')} ({origin}); nothing of it was kept: run the extract "
+            f"again later."
         ) from None
 
 
@@ -345,6 +386,15 @@ def write_atomically(path: Path, body: bytes) -> None:
 # --------------------------------------------------------------------------------------------
 # Parsing
 # --------------------------------------------------------------------------------------------
+
+
+def load_json(body: bytes):
+    """JSON as the standard defines it: Python would accept `NaN` and `Infinity` as numbers."""
+
+    def not_a_number(token: str) -> float:
+        raise SourceError(f"`{token}` among its values")
+
+    return json.loads(body, parse_constant=not_a_number)
 
 
 def validate_json(body: bytes, locations: int | None = None) -> None:
@@ -373,7 +423,7 @@ def landed_digest(path: Path) -> str:
 
 def data_digest(body: bytes) -> str:
     """What a body says, ignoring `generationtime_ms`: equal digests mean nothing new."""
-    parsed = json.loads(body)
+    parsed = load_json(body)
     for location in parsed if isinstance(parsed, list) else [parsed]:
         location.pop("generationtime_ms", None)
     return hashlib.sha256(json.dumps(parsed, sort_keys=True).encode()).hexdigest()
@@ -381,7 +431,7 @@ def data_digest(body: bytes) -> str:
 
 def parse_body(body: bytes, points: list[dict[str, str]], source_file: str) -> pa.Table:
     """Flatten one response into one row per point per hour; absent variables become null."""
-    parsed = json.loads(body)
+    parsed = load_json(body)
     locations = parsed if isinstance(parsed, list) else [parsed]
     if len(locations) != len(points):
         raise SourceError(
@@ -448,10 +498,12 @@ def drop_unpublished_tail(table: pa.Table) -> pa.Table:
 
 
 def rows_in_window(table: pa.Table, first: dt.date, end: dt.date, now: str) -> pa.Table:
-    """Keep the chunk's own days (so no two chunks load one key) and no future hour."""
+    """Keep the hours of the chunk's own Paris days (so no two chunks load one key) and no
+    future hour; `time` is a UTC hour."""
     times = table["time"]
+    lower, upper = (utc_hour(paris_midnight(day)) for day in (first, end))
     keep = pc.and_(
-        pc.and_(pc.greater_equal(times, first.isoformat()), pc.less(times, end.isoformat())),
+        pc.and_(pc.greater_equal(times, lower), pc.less(times, upper)),
         pc.less_equal(times, now),
     )
     return table.filter(keep)
