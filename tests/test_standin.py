@@ -587,3 +587,131 @@ def test_cli_exposes_the_fault_and_limit_options() -> None:
     for option in ("--export-faults", "--empty-months", "--minute-limit", "--meteo-faults"):
         assert option in result.stdout
     assert "header-only" in result.stdout and "429-hourly" in result.stdout
+
+
+# -- explicit offsets in where bounds ---------------------------------------------------------
+
+
+def test_where_bounds_with_an_offset_are_instants_whatever_the_timezone(
+    standin: tuple[StandinServer, str],
+) -> None:
+    _, base_url = standin
+    bounds = "date_heure >= '{}' and date_heure < '{}' and code_insee_region = '53'"
+    offset = bounds.format("2021-12-01T00:00:00+01:00", "2021-12-01T02:00:00+01:00")
+    utc = rows_of(export(base_url, REGIONAL, where=offset, order_by="date_heure")[2])
+    paris = rows_of(
+        export(base_url, REGIONAL, where=offset, order_by="date_heure", timezone="Europe/Paris")[2]
+    )
+    assert len(utc) == len(paris) == 4
+    assert utc[0]["date_heure"] == "2021-11-30T23:00:00+00:00"
+    assert paris[0]["date_heure"] == "2021-12-01T00:00:00+01:00"
+    assert [r["consommation"] for r in utc] == [r["consommation"] for r in paris]
+
+    naive = bounds.format("2021-12-01T00:00:00", "2021-12-01T02:00:00")
+    utc = rows_of(export(base_url, REGIONAL, where=naive, order_by="date_heure")[2])
+    paris = rows_of(
+        export(base_url, REGIONAL, where=naive, order_by="date_heure", timezone="Europe/Paris")[2]
+    )
+    assert utc[0]["date_heure"] == "2021-12-01T00:00:00+00:00"  # read in the request timezone
+    assert paris[0]["date_heure"] == "2021-12-01T00:00:00+01:00"
+    assert utc[0]["consommation"] != paris[0]["consommation"]
+
+
+# -- eras (extract/standin/eras.py) -----------------------------------------------------------
+
+PACA_2020 = "eco2mix-regional-tr_PACA_2020-05.csv"
+NATIONAL_2021 = "eco2mix-national-tr_2021-12.csv"
+MAY_2020 = "date_heure >= '2020-05-01T00:00:00+02:00' and date_heure < '2020-05-02T00:00:00+02:00'"
+DEC_2021 = "date_heure >= '2021-12-01T00:00:00+01:00' and date_heure < '2021-12-02T00:00:00+01:00'"
+
+
+@pytest.fixture(scope="module")
+def eras_standin() -> Iterator[tuple[StandinServer, str]]:
+    server, base_url = start_standin(today=TODAY, eras=True, real_time_days=6000)
+    yield server, base_url
+    server.stop()
+
+
+def labelled(base_url: str, dataset: str, where: str, **params: str) -> list[dict[str, str]]:
+    return rows_of(export(base_url, dataset, where=where, use_labels="true", **params)[2])
+
+
+def sample_rows(name: str) -> list[dict[str, str]]:
+    sample_header(name)  # skips when the capture is absent
+    return rows_of((SAMPLES / name).read_bytes())
+
+
+def test_era_headers_equal_the_real_captures(eras_standin: tuple[StandinServer, str]) -> None:
+    _, base_url = eras_standin
+    regional = labelled(base_url, "eco2mix-regional-tr", MAY_2020, refine='code_insee_region:"93"')
+    assert list(regional[0]) == sample_header(PACA_2020)
+    assert len(regional[0]) == 66 and list(regional[0])[-1] == "Column 64"
+    assert list(labelled(base_url, REGIONAL, MAY_2020)[0]) == sample_header(PACA_2020)
+    national = labelled(base_url, "eco2mix-national-tr", DEC_2021)
+    assert list(national[0]) == sample_header(NATIONAL_2021) and len(national[0]) == 37
+    national_def = list(labelled(base_url, NATIONAL, DEC_2021)[0])
+    assert national_def[4] == "Date et Heure" and len(national_def) == 37
+    body = export(base_url, REGIONAL, where=MAY_2020, with_bom="false")[2]
+    names = body.decode().splitlines()[0].split(";")
+    assert "import_grand_est" in names and names[-1] == "column_64"  # use_labels=false
+
+
+def test_era_markers_are_where_the_real_capture_has_them(
+    eras_standin: tuple[StandinServer, str],
+) -> None:
+    _, base_url = eras_standin
+    real = sample_rows(PACA_2020)
+    ours = labelled(base_url, "eco2mix-regional-tr", MAY_2020, refine='code_insee_region:"93"')
+    assert len(ours) == 96
+    for name in real[0]:
+        values = {row[name] for row in real}
+        if "-" in values:
+            assert {row[name] for row in ours} == {"-"}, name
+        if "ND" in values:
+            assert {row[name] for row in ours} == {"ND"}, name
+    assert {row["Column 64"] for row in ours} == {""} == {row["Column 64"] for row in real}
+    assert {row["Nucléaire (MW)"] for row in ours} == {""}  # no nuclear plant in PACA
+    assert all(row["Consommation (MW)"].isdigit() for row in ours)
+
+
+def test_the_2013_2019_regional_era(eras_standin: tuple[StandinServer, str]) -> None:
+    _, base_url = eras_standin
+    where = "date_heure >= '2016-05-01T00:00:00+02:00' and date_heure < '2016-05-01T01:00:00+02:00'"
+    body = export(base_url, REGIONAL, where=where, with_bom="false", use_labels="true")[2]
+    lines = body.decode().splitlines()
+    assert lines[0].startswith(";".join(generator.export_columns(REGIONAL, True)[:15]) + ";TCO")
+    assert all(line.endswith(";") for line in lines)  # the trailing unnamed column
+    assert "Stockage batterie" not in lines[0] and "Import Grand-Est" not in lines[0]
+    rows = rows_of(body)
+    assert len(rows) == 2 * 12
+    brittany = [row for row in rows if row["Code INSEE région"] == "53"]
+    assert {row["Nucléaire (MW)"] for row in brittany} == {"ND"}
+    assert all(value != "" for row in rows for name, value in row.items() if name)
+
+
+def test_a_request_across_two_eras_has_the_newest_rows_header(
+    eras_standin: tuple[StandinServer, str],
+) -> None:
+    _, base_url = eras_standin
+    where = "date_heure >= '2019-12-31T23:00:00+01:00' and date_heure < '2020-01-01T01:00:00+01:00'"
+    rows = labelled(base_url, REGIONAL, where, order_by="date_heure")
+    assert len(rows) == 4 * 12 and len(rows[0]) == 66
+    assert {row["Date"] for row in rows} == {"2019-12-31", "2020-01-01"}
+    assert {row["Import Grand-Est"] for row in rows if row["Date"] == "2019-12-31"} <= {"-", "ND"}
+    before = (
+        "date_heure < '2020-01-01T00:00:00+01:00' and date_heure >= '2019-12-31T23:00:00+01:00'"
+    )
+    assert len(labelled(base_url, REGIONAL, before)[0]) == 15 + 12 + 1
+
+
+def test_today_era_and_the_default_serve_todays_schema(
+    standin: tuple[StandinServer, str], eras_standin: tuple[StandinServer, str]
+) -> None:
+    demo = "date_heure >= '2025-01-15T00:00:00+01:00' and date_heure < '2025-01-16T00:00:00+01:00'"
+    for dataset in (REGIONAL, NATIONAL):
+        default = export(standin[1], dataset, where=demo, order_by="date_heure")[2]
+        with_eras = export(eras_standin[1], dataset, where=demo, order_by="date_heure")[2]
+        assert default == with_eras and len(rows_of(default)) > 0
+    old = rows_of(export(standin[1], REGIONAL, where=MAY_2020)[2])
+    assert list(old[0]) == generator.export_columns(REGIONAL)  # eras off: today's 31 fields
+    assert {row["stockage_batterie"] for row in old} == {""}

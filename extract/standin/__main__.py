@@ -58,6 +58,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "without Retry-After (default: no limit)",
     )
     parser.add_argument(
+        "--eras",
+        action="store_true",
+        help="serve each period with the columns, labels and missing-value markers its files "
+        "had then (default: today's full schema for every period, as the real API does)",
+    )
+    parser.add_argument(
         "--fault-delay",
         type=float,
         default=3.0,
@@ -96,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             fault_delay_s=args.fault_delay,
             minute_limit=args.minute_limit,
             empty_months=args.empty_months,
+            eras=args.eras,
         )
     except OSError as error:
         print(f"Cannot listen on {args.host}:{args.port} ({error}); pick another --port.")

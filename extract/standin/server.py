@@ -59,7 +59,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from extract.standin import faults, generator
+from extract.standin import eras, faults, generator
 from extract.standin.faults import EXPORT_FAULTS, METEO_FAULTS
 
 TODAY_ENV = "WATTLAKE_STANDIN_TODAY"
@@ -331,12 +331,14 @@ class StandinServer(ThreadingHTTPServer):
         retry_after_s: int = 1,
         minute_limit: float | None = None,
         empty_months: Iterable[str] = (),
+        eras: bool = False,
     ) -> None:
         self.today = resolve_today(today)  # before binding, so a bad value leaks no socket
         faults.check_faults(meteo_faults, METEO_FAULTS)
         faults.check_faults(export_faults, EXPORT_FAULTS)
         self.empty_months = _empty_months(empty_months)
         super().__init__(address, StandinHandler)
+        self.eras = eras  # True: each period's own column set (`eras`), False: today's
         self.cons_def_lag_days = cons_def_lag_days
         self.real_time_days = real_time_days
         self.fail_rate = fail_rate
@@ -605,17 +607,18 @@ class StandinHandler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         bom = "\ufeff" if request.with_bom else ""
-        header = generator.format_export_header(
-            dataset, use_labels=request.use_labels, delimiter=request.delimiter
+        era = eras.era_at(dataset, upper - 1) if self.server.eras else eras.latest(dataset)
+        self._write_chunk(
+            bom
+            + eras.header(dataset, era, use_labels=request.use_labels, delimiter=request.delimiter)
         )
-        self._write_chunk(bom + header)
         if fault != "header-only":
             measures = _measures(dataset)
             for rows in self._export_rows(dataset, request, lower, upper):
                 rows = faults.spoil_rows(rows, measures, fault)
                 self._write_chunk(
-                    generator.format_export_rows(
-                        rows, dataset, timezone=request.timezone, delimiter=request.delimiter
+                    eras.format_rows(
+                        rows, dataset, era, timezone=request.timezone, delimiter=request.delimiter
                     )
                 )
         self.wfile.write(b"0\r\n\r\n")
