@@ -1,6 +1,6 @@
 """The stand-in must behave like the real services and carry the planted relation.
 
-Formats are checked against the real captures in /work/shared/real-samples (skipped when that
+Formats are checked against the real captures in ../shared/real-samples (skipped when that
 folder is absent); the data model is checked by recovering the planted slope by regression.
 """
 
@@ -29,7 +29,7 @@ from extract.standin import generator
 from extract.standin.server import StandinServer, start_standin
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = Path("/work/shared/real-samples")
+SAMPLES = ROOT.parent / "shared" / "real-samples"  # as tests/conftest.py REAL_SAMPLES
 TODAY = date(2025, 6, 15)
 REGIONAL = "eco2mix-regional-cons-def"
 NATIONAL = "eco2mix-national-cons-def"
