@@ -29,20 +29,15 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--fail-rate", type=float, default=0.0, help="fraction of API calls answered 429/503"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the fault draws")
-    parser.add_argument(
-        "--meteo-faults",
-        type=lambda text: _faults(text, METEO_FAULTS),
-        default=[],
-        help=f"comma-separated script of Open-Meteo answers, one per request, "
-        f"then ok (any of {', '.join(METEO_FAULTS)})",
-    )
-    parser.add_argument(
-        "--export-faults",
-        type=lambda text: _faults(text, EXPORT_FAULTS),
-        default=[],
-        help=f"comma-separated script of éCO2mix export answers, one per export request, "
-        f"then normal ones (any of {', '.join(EXPORT_FAULTS)})",
-    )
+    scripts = (("meteo", "Open-Meteo", METEO_FAULTS), ("export", "éCO2mix export", EXPORT_FAULTS))
+    for option, source, known in scripts:
+        parser.add_argument(
+            f"--{option}-faults",
+            type=lambda text, known=known: _faults(text, known),
+            default=[],
+            help=f"comma-separated script of {source} answers, one per {source} request, "
+            f"then normal ones (any of {', '.join(known)})",
+        )
     parser.add_argument(
         "--empty-months",
         type=lambda text: [month for month in text.split(",") if month.strip()],
