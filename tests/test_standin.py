@@ -1,6 +1,6 @@
 """The stand-in must behave like the real services and carry the planted relation.
 
-Formats are checked against the real captures in /work/shared/real-samples (skipped when that
+Formats are checked against the real captures in ../shared/real-samples (skipped when that
 folder is absent); the data model is checked by recovering the planted slope by regression.
 """
 
@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ from extract.standin import generator
 from extract.standin.server import StandinServer, start_standin
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = Path("/work/shared/real-samples")
+SAMPLES = ROOT.parent / "shared" / "real-samples"  # as tests/conftest.py REAL_SAMPLES
 TODAY = date(2025, 6, 15)
 REGIONAL = "eco2mix-regional-cons-def"
 NATIONAL = "eco2mix-national-cons-def"
@@ -423,3 +424,294 @@ def test_cli_serves_and_stops_on_sigterm() -> None:
     finally:
         if process.poll() is None:
             process.kill()
+
+
+# -- bad answers with status 200, limits (extract/standin/faults.py) ---------------------------
+
+MONTH_WHERE = (
+    "date_heure >= '2024-11-01T00:00:00+01:00' and date_heure < '2024-12-01T00:00:00+01:00'"
+)
+HOUR_WHERE = "date_heure >= '2024-11-05T10:00:00Z' and date_heure < '2024-11-05T11:00:00Z'"
+
+
+def test_header_only_fault_answers_the_header_and_no_row() -> None:
+    server, base_url = start_standin(today=TODAY, export_faults=["header-only"])
+    try:
+        status, _, body = export(base_url, REGIONAL, where=HOUR_WHERE, with_bom="false")
+        assert status == 200
+        assert body.decode() == ";".join(generator.export_columns(REGIONAL)) + "\r\n"
+        assert len(rows_of(export(base_url, REGIONAL, where=HOUR_WHERE)[2])) == 2 * 12
+    finally:
+        server.stop()
+
+
+def test_empty_months_are_header_only_on_every_run() -> None:
+    months = ["2024-11", "eco2mix-national-cons-def:2024-12"]
+    server, base_url = start_standin(today=TODAY, empty_months=months)
+    try:
+        for _ in range(2):
+            status, _, body = export(base_url, REGIONAL, where=MONTH_WHERE, with_bom="false")
+            assert status == 200 and body.count(b"\r\n") == 1
+        assert rows_of(export(base_url, NATIONAL, where=MONTH_WHERE)[2]) == []
+        december = "date_heure >= '2024-12-01T00:00:00+01:00' and date_heure < '2024-12-02'"
+        assert rows_of(export(base_url, NATIONAL, where=december)[2]) == []
+        assert len(rows_of(export(base_url, REGIONAL, where=december)[2])) > 0
+        # a window across the border keeps the rows of the month that has some
+        across = "date_heure >= '2024-11-30T22:00:00Z' and date_heure < '2024-12-01T00:00:00Z'"
+        rows = rows_of(export(base_url, REGIONAL, where=across, timezone="Europe/Paris")[2])
+        assert {row["date"] for row in rows} == {"2024-12-01"}
+    finally:
+        server.stop()
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        StandinServer(("127.0.0.1", 0), today=TODAY, empty_months=["2024-13"])
+
+
+def test_decimal_comma_and_text_number_faults() -> None:
+    server, base_url = start_standin(today=TODAY, export_faults=["decimal-comma", "text-number"])
+    try:
+        comma = rows_of(export(base_url, REGIONAL, where=HOUR_WHERE, order_by="date_heure")[2])
+        text = rows_of(export(base_url, REGIONAL, where=HOUR_WHERE, order_by="date_heure")[2])
+        clean = rows_of(export(base_url, REGIONAL, where=HOUR_WHERE, order_by="date_heure")[2])
+    finally:
+        server.stop()
+    assert len(comma) == len(clean) == 24 and list(comma[0]) == list(clean[0])
+    for spoiled, row in zip(comma, clean, strict=True):
+        assert spoiled["consommation"] == row["consommation"] + ",0"
+        assert spoiled["tco_thermique"] == row["tco_thermique"].replace(".", ",")
+        assert spoiled["date_heure"] == row["date_heure"]
+    assert text[0]["consommation"] == "n/a"
+    assert [r["consommation"] for r in text[1:]] == [r["consommation"] for r in clean[1:]]
+
+
+def test_an_unknown_export_fault_is_an_error_of_the_stand_in() -> None:
+    server, base_url = start_standin(today=TODAY)
+    server.export_faults.append("no-such-fault")
+    try:
+        status, _, body = export(base_url, REGIONAL, where=HOUR_WHERE)
+    finally:
+        server.stop()
+    assert status == 500 and "no-such-fault" in json.loads(body)["message"]
+    with pytest.raises(ValueError, match="unknown fault"):
+        StandinServer(("127.0.0.1", 0), today=TODAY, export_faults=["nope"])
+
+
+METEO_QUERY = {"latitude": "48.85,45.76", "longitude": "2.35,4.84", "timezone": "UTC",
+               "hourly": "temperature_2m,wind_speed_100m",
+               "start_date": "2025-01-10", "end_date": "2025-01-11"}  # fmt: skip
+
+
+def meteo_raw(base_url: str, **params: str) -> tuple[int, dict[str, str], bytes]:
+    return fetch(f"{base_url}/v1/archive?{urlencode(params)}")
+
+
+def strict_json(body: bytes) -> object:
+    """JSON as RFC 8259 has it: NaN and Infinity are not numbers (Python accepts them)."""
+
+    def refuse(token: str) -> object:
+        raise ValueError(f"bare {token}")
+
+    return json.loads(body, parse_constant=refuse)
+
+
+def test_meteo_bad_200_faults() -> None:
+    script = ["nan", "infinity", "empty-hourly", "ragged", "outside-window", "ok"]
+    server, base_url = start_standin(today=TODAY, meteo_faults=script)
+    try:
+        answers = [meteo_raw(base_url, **METEO_QUERY) for _ in script]
+    finally:
+        server.stop()
+    assert [status for status, _, _ in answers] == [200] * 6
+    nan, infinity, empty, ragged, outside, clean = (body for _, _, body in answers)
+    for body, token in ((nan, "bare NaN"), (infinity, "bare Infinity")):
+        assert token.split()[1].encode() in body
+        with pytest.raises(ValueError, match=token):
+            strict_json(body)
+    good = strict_json(clean)
+    assert isinstance(good, list) and len(good[0]["hourly"]["time"]) == 48
+    assert all(values == [] for doc in strict_json(empty) for values in doc["hourly"].values())
+    for doc, ok in zip(strict_json(ragged), good, strict=True):
+        assert len(doc["hourly"]["temperature_2m"]) == len(doc["hourly"]["time"]) - 1 == 47
+        assert doc["hourly"]["wind_speed_100m"] == ok["hourly"]["wind_speed_100m"]
+    for doc in strict_json(outside):
+        assert doc["hourly"]["time"][0] == "2025-01-12T00:00"
+        assert doc["hourly"]["time"][-1] == "2025-01-13T23:00"
+
+
+def test_meteo_limit_answers_have_no_retry_after() -> None:
+    script = ["429-minutely", "429-hourly", "429-daily", "429"]
+    server, base_url = start_standin(today=TODAY, meteo_faults=script, retry_after_s=3)
+    try:
+        answers = [meteo_raw(base_url, **METEO_QUERY) for _ in script]
+    finally:
+        server.stop()
+    reasons = [json.loads(body)["reason"] for _, _, body in answers]
+    assert [status for status, _, _ in answers] == [429] * 4
+    assert reasons == [
+        "Minutely API request limit exceeded. Please try again in one minute.",
+        "Hourly API request limit exceeded. Please try again in the next hour.",
+        "Daily API request limit exceeded. Please try again tomorrow.",
+        "Minutely API request limit exceeded. Please try again in one minute.",
+    ]
+    assert ["Retry-After" in headers for _, headers, _ in answers] == [False] * 3 + [True]
+    assert answers[3][1]["Retry-After"] == "3"
+    assert all(set(json.loads(body)) == {"error", "reason"} for _, _, body in answers)
+
+
+def test_minute_limit_counts_weighted_calls_in_a_rolling_minute() -> None:
+    server, base_url = start_standin(today=TODAY, minute_limit=5)
+    server.minute_window_s = 1.5  # a short "minute", so the test does not wait a real one
+    four_weeks = {**METEO_QUERY, "start_date": "2025-01-01", "end_date": "2025-01-28"}
+    try:
+        first = meteo_raw(base_url, **four_weeks)  # 2 locations x 28 days: 2 x 2 = 4 calls
+        second = meteo_raw(base_url, **METEO_QUERY)  # 2 calls: 6 >= 5 after it
+        refused = meteo_raw(base_url, **METEO_QUERY)
+        time.sleep(1.6)
+        again = meteo_raw(base_url, **METEO_QUERY)
+    finally:
+        server.stop()
+    assert (first[0], second[0], refused[0], again[0]) == (200, 200, 429, 200)
+    assert json.loads(refused[2])["reason"].startswith("Minutely API request limit exceeded")
+    assert "Retry-After" not in refused[1]
+    assert server.meteo_cost == 4 + 2 + 2
+
+
+def test_cli_exposes_the_fault_and_limit_options() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "extract.standin", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=True,
+    )
+    for option in ("--export-faults", "--empty-months", "--minute-limit", "--meteo-faults"):
+        assert option in result.stdout
+    assert "header-only" in result.stdout and "429-hourly" in result.stdout
+
+
+# -- explicit offsets in where bounds ---------------------------------------------------------
+
+
+def test_where_bounds_with_an_offset_are_instants_whatever_the_timezone(
+    standin: tuple[StandinServer, str],
+) -> None:
+    _, base_url = standin
+    bounds = "date_heure >= '{}' and date_heure < '{}' and code_insee_region = '53'"
+    offset = bounds.format("2021-12-01T00:00:00+01:00", "2021-12-01T02:00:00+01:00")
+    utc = rows_of(export(base_url, REGIONAL, where=offset, order_by="date_heure")[2])
+    paris = rows_of(
+        export(base_url, REGIONAL, where=offset, order_by="date_heure", timezone="Europe/Paris")[2]
+    )
+    assert len(utc) == len(paris) == 4
+    assert utc[0]["date_heure"] == "2021-11-30T23:00:00+00:00"
+    assert paris[0]["date_heure"] == "2021-12-01T00:00:00+01:00"
+    assert [r["consommation"] for r in utc] == [r["consommation"] for r in paris]
+
+    naive = bounds.format("2021-12-01T00:00:00", "2021-12-01T02:00:00")
+    utc = rows_of(export(base_url, REGIONAL, where=naive, order_by="date_heure")[2])
+    paris = rows_of(
+        export(base_url, REGIONAL, where=naive, order_by="date_heure", timezone="Europe/Paris")[2]
+    )
+    assert utc[0]["date_heure"] == "2021-12-01T00:00:00+00:00"  # read in the request timezone
+    assert paris[0]["date_heure"] == "2021-12-01T00:00:00+01:00"
+    assert utc[0]["consommation"] != paris[0]["consommation"]
+
+
+# -- eras (extract/standin/eras.py) -----------------------------------------------------------
+
+PACA_2020 = "eco2mix-regional-tr_PACA_2020-05.csv"
+NATIONAL_2021 = "eco2mix-national-tr_2021-12.csv"
+MAY_2020 = "date_heure >= '2020-05-01T00:00:00+02:00' and date_heure < '2020-05-02T00:00:00+02:00'"
+DEC_2021 = "date_heure >= '2021-12-01T00:00:00+01:00' and date_heure < '2021-12-02T00:00:00+01:00'"
+
+
+@pytest.fixture(scope="module")
+def eras_standin() -> Iterator[tuple[StandinServer, str]]:
+    server, base_url = start_standin(today=TODAY, eras=True, real_time_days=6000)
+    yield server, base_url
+    server.stop()
+
+
+def labelled(base_url: str, dataset: str, where: str, **params: str) -> list[dict[str, str]]:
+    return rows_of(export(base_url, dataset, where=where, use_labels="true", **params)[2])
+
+
+def sample_rows(name: str) -> list[dict[str, str]]:
+    sample_header(name)  # skips when the capture is absent
+    return rows_of((SAMPLES / name).read_bytes())
+
+
+def test_era_headers_equal_the_real_captures(eras_standin: tuple[StandinServer, str]) -> None:
+    _, base_url = eras_standin
+    regional = labelled(base_url, "eco2mix-regional-tr", MAY_2020, refine='code_insee_region:"93"')
+    assert list(regional[0]) == sample_header(PACA_2020)
+    assert len(regional[0]) == 66 and list(regional[0])[-1] == "Column 64"
+    assert list(labelled(base_url, REGIONAL, MAY_2020)[0]) == sample_header(PACA_2020)
+    national = labelled(base_url, "eco2mix-national-tr", DEC_2021)
+    assert list(national[0]) == sample_header(NATIONAL_2021) and len(national[0]) == 37
+    national_def = list(labelled(base_url, NATIONAL, DEC_2021)[0])
+    assert national_def[4] == "Date et Heure" and len(national_def) == 37
+    body = export(base_url, REGIONAL, where=MAY_2020, with_bom="false")[2]
+    names = body.decode().splitlines()[0].split(";")
+    assert "import_grand_est" in names and names[-1] == "column_64"  # use_labels=false
+
+
+def test_era_markers_are_where_the_real_capture_has_them(
+    eras_standin: tuple[StandinServer, str],
+) -> None:
+    _, base_url = eras_standin
+    real = sample_rows(PACA_2020)
+    ours = labelled(base_url, "eco2mix-regional-tr", MAY_2020, refine='code_insee_region:"93"')
+    assert len(ours) == 96
+    for name in real[0]:
+        values = {row[name] for row in real}
+        if "-" in values:
+            assert {row[name] for row in ours} == {"-"}, name
+        if "ND" in values:
+            assert {row[name] for row in ours} == {"ND"}, name
+    assert {row["Column 64"] for row in ours} == {""} == {row["Column 64"] for row in real}
+    assert {row["Nucléaire (MW)"] for row in ours} == {""}  # no nuclear plant in PACA
+    assert all(row["Consommation (MW)"].isdigit() for row in ours)
+
+
+def test_the_2013_2019_regional_era(eras_standin: tuple[StandinServer, str]) -> None:
+    _, base_url = eras_standin
+    where = "date_heure >= '2016-05-01T00:00:00+02:00' and date_heure < '2016-05-01T01:00:00+02:00'"
+    body = export(base_url, REGIONAL, where=where, with_bom="false", use_labels="true")[2]
+    lines = body.decode().splitlines()
+    assert lines[0].startswith(";".join(generator.export_columns(REGIONAL, True)[:15]) + ";TCO")
+    assert all(line.endswith(";") for line in lines)  # the trailing unnamed column
+    assert "Stockage batterie" not in lines[0] and "Import Grand-Est" not in lines[0]
+    rows = rows_of(body)
+    assert len(rows) == 2 * 12
+    brittany = [row for row in rows if row["Code INSEE région"] == "53"]
+    assert {row["Nucléaire (MW)"] for row in brittany} == {"ND"}
+    assert all(value != "" for row in rows for name, value in row.items() if name)
+
+
+def test_a_request_across_two_eras_has_the_newest_rows_header(
+    eras_standin: tuple[StandinServer, str],
+) -> None:
+    _, base_url = eras_standin
+    where = "date_heure >= '2019-12-31T23:00:00+01:00' and date_heure < '2020-01-01T01:00:00+01:00'"
+    rows = labelled(base_url, REGIONAL, where, order_by="date_heure")
+    assert len(rows) == 4 * 12 and len(rows[0]) == 66
+    assert {row["Date"] for row in rows} == {"2019-12-31", "2020-01-01"}
+    assert {row["Import Grand-Est"] for row in rows if row["Date"] == "2019-12-31"} <= {"-", "ND"}
+    before = (
+        "date_heure < '2020-01-01T00:00:00+01:00' and date_heure >= '2019-12-31T23:00:00+01:00'"
+    )
+    assert len(labelled(base_url, REGIONAL, before)[0]) == 15 + 12 + 1
+
+
+def test_today_era_and_the_default_serve_todays_schema(
+    standin: tuple[StandinServer, str], eras_standin: tuple[StandinServer, str]
+) -> None:
+    demo = "date_heure >= '2025-01-15T00:00:00+01:00' and date_heure < '2025-01-16T00:00:00+01:00'"
+    for dataset in (REGIONAL, NATIONAL):
+        default = export(standin[1], dataset, where=demo, order_by="date_heure")[2]
+        with_eras = export(eras_standin[1], dataset, where=demo, order_by="date_heure")[2]
+        assert default == with_eras and len(rows_of(default)) > 0
+    old = rows_of(export(standin[1], REGIONAL, where=MAY_2020)[2])
+    assert list(old[0]) == generator.export_columns(REGIONAL)  # eras off: today's 31 fields
+    assert {row["stockage_batterie"] for row in old} == {""}

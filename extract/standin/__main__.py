@@ -7,7 +7,8 @@ import signal
 import sys
 from types import FrameType
 
-from extract.standin.server import METEO_FAULTS, StandinServer
+from extract.standin.faults import EXPORT_FAULTS, METEO_FAULTS, check_faults
+from extract.standin.server import StandinServer
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -28,12 +29,34 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--fail-rate", type=float, default=0.0, help="fraction of API calls answered 429/503"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the fault draws")
+    scripts = (("meteo", "Open-Meteo", METEO_FAULTS), ("export", "éCO2mix export", EXPORT_FAULTS))
+    for option, source, known in scripts:
+        parser.add_argument(
+            f"--{option}-faults",
+            type=lambda text, known=known: _faults(text, known),
+            default=[],
+            help=f"comma-separated script of {source} answers, one per {source} request, "
+            f"then normal ones (any of {', '.join(known)})",
+        )
     parser.add_argument(
-        "--meteo-faults",
-        type=_faults,
+        "--empty-months",
+        type=lambda text: [month for month in text.split(",") if month.strip()],
         default=[],
-        help=f"comma-separated script of Open-Meteo answers, one per request, "
-        f"then ok (any of {', '.join(METEO_FAULTS)})",
+        help="comma-separated Paris months without rows, answered header-only on every run: "
+        "YYYY-MM (every dataset) or dataset:YYYY-MM",
+    )
+    parser.add_argument(
+        "--minute-limit",
+        type=float,
+        default=None,
+        help="weighted Open-Meteo calls allowed per rolling minute; past it, the minutely 429 "
+        "without Retry-After (default: no limit)",
+    )
+    parser.add_argument(
+        "--eras",
+        action="store_true",
+        help="serve each period with the columns, labels and missing-value markers its files "
+        "had then (default: today's full schema for every period, as the real API does)",
     )
     parser.add_argument(
         "--fault-delay",
@@ -45,13 +68,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _faults(text: str) -> list[str]:
+def _faults(text: str, known: tuple[str, ...]) -> list[str]:
     faults = [fault.strip() for fault in text.split(",") if fault.strip()]
-    unknown = sorted(set(faults) - set(METEO_FAULTS))
-    if unknown:
-        raise argparse.ArgumentTypeError(
-            f"unknown fault {', '.join(unknown)}: use {', '.join(METEO_FAULTS)}"
-        )
+    try:
+        check_faults(faults, known)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
     return faults
 
 
@@ -71,13 +93,17 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             verbose=args.verbose,
             meteo_faults=args.meteo_faults,
+            export_faults=args.export_faults,
             fault_delay_s=args.fault_delay,
+            minute_limit=args.minute_limit,
+            empty_months=args.empty_months,
+            eras=args.eras,
         )
     except OSError as error:
         print(f"Cannot listen on {args.host}:{args.port} ({error}); pick another --port.")
         return 1
     except ValueError as error:
-        print(f"Invalid --today value ({error}); use YYYY-MM-DD.")
+        print(f"Invalid option ({error}); see python -m extract.standin --help.")
         return 2
     signal.signal(signal.SIGTERM, _stop)
     print(f"wattlake stand-in serving on {server.base_url} (today={server.today})", flush=True)

@@ -16,11 +16,24 @@ Served:
     GET /             a small JSON description (never fails on purpose)
 
 Faults, for tests: `fail_rate` answers a seeded fraction of API calls 429/503; `meteo_faults`
-is a script consumed one entry per Open-Meteo request (`ok`, `429` with `Retry-After`,
-`429-daily` (the daily limit, no `Retry-After`), `500`, `503`, `timeout` (answer only after
+is a script consumed one entry per Open-Meteo request (`ok`; `429-minutely`, `429-hourly`,
+`429-daily`: Open-Meteo's own limit answers, 429 without `Retry-After`; `429`: the minutely
+message *with* `Retry-After: retry_after_s`, which Open-Meteo does not send, kept for the
+tests of a client that honours the header; `500`, `503`, `timeout` (answer only after
 `fault_delay_s`), `slow` (every later answer delayed by `fault_delay_s`, cleared by `ok`),
-`truncate` (a 200 whose JSON is cut in half), `drop` (close the connection without answering)).
+`truncate` (a 200 whose JSON is cut in half), `drop` (close the connection without answering),
+and the bad 200s of `faults`: `nan`, `infinity`, `empty-hourly`, `ragged`, `outside-window`).
 `meteo_cost` adds up the weighted calls of the Open-Meteo requests answered 200.
+`minute_limit` (None: off) imitates the free tier's per-minute counter: once the weighted calls
+answered 200 in the last `minute_window_s` (60) seconds reach it, every Open-Meteo request is
+answered the minutely 429 (no `Retry-After`) until enough of them have left that rolling
+window. The real counter is a fixed window cleared every minute; a rolling one is stricter, so a
+client that stays under it stays under the real one.
+`export_faults` is the same kind of script for éCO2mix exports (see `StandinServer.__init__`
+and `faults`); `empty_months` lists months that have no rows at all (`YYYY-MM` for every
+dataset, `dataset:YYYY-MM` for one): an export of such a month is the header line only, like
+ODRÉ's answer for a window without rows, on every run. Months are Paris months (RTE's days are
+Paris days): the rows whose `date` falls in the month are left out.
 
 "today" drives what is published: cons-def exports end `cons_def_lag_days` (35) before today,
 real-time (`-tr`) exports cover the `real_time_days` (60) before today, the archive has values
@@ -35,6 +48,7 @@ import random
 import re
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -45,7 +59,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from extract.standin import generator
+from extract.standin import eras, faults, generator
+from extract.standin.faults import EXPORT_FAULTS, METEO_FAULTS
 
 TODAY_ENV = "WATTLAKE_STANDIN_TODAY"
 EXPORT_PATH = re.compile(r"^/api/explore/v2\.1/catalog/datasets/([^/]+)/exports/([^/]+)$")
@@ -54,7 +69,6 @@ ARCHIVE_FIRST_DAY = date(1940, 1, 1)
 MAX_PAST_DAYS = 92
 MAX_FORECAST_DAYS = 16
 MAX_LOCATIONS = 1000
-METEO_FAULTS = ("ok", "429", "429-daily", "500", "503", "timeout", "slow", "truncate", "drop")
 
 
 def resolve_today(today: date | str | None = None) -> date:
@@ -187,6 +201,74 @@ def apply_refines(query: ExportQuery, refines: list[str], dataset: str) -> None:
         setattr(query, target, {value} if current is None else current & {value})
 
 
+@dataclass
+class ExportRequest:
+    """The parameters of an export request, validated."""
+
+    query: ExportQuery
+    timezone: str = "UTC"
+    use_labels: bool = False
+    with_bom: bool = True
+    delimiter: str = ";"
+    limit: int = -1
+    ordered: bool = False
+    descending: bool = False
+
+
+def read_export_request(dataset: str, fmt: str, params: dict[str, list[str]]) -> ExportRequest:
+    """Check an export's parameters as the real API does; a bad one is a 4xx."""
+    if dataset not in generator.DATASETS:
+        message = f"Dataset '{dataset}' does not exist or is not accessible."
+        raise _ods_error(message, 404, "NotFound")
+    if fmt != "csv":
+        message = f"The stand-in only serves the csv export, not '{fmt}'."
+        raise _ods_error(message, 400, "InvalidRESTParameterError")
+
+    def single(name: str, default: str) -> str:
+        return params.get(name, [default])[-1]
+
+    tz = single("timezone", "UTC") or "UTC"
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise _ods_error(f"Unknown timezone: {tz}", 400, "InvalidRESTParameterError") from error
+    delimiter = single("delimiter", ";") or ";"
+    if len(delimiter) != 1 or delimiter in '\r\n"':
+        raise _ods_error(f"Invalid delimiter: {delimiter!r}", 400, "InvalidRESTParameterError")
+    try:
+        limit = int(single("limit", "-1"))
+    except ValueError as error:
+        raise _ods_error("Invalid limit", 400, "InvalidRESTParameterError") from error
+    order_by = single("order_by", "").strip()
+    order_match = re.fullmatch(r"date_heure(?:\s+(asc|desc))?", order_by, re.IGNORECASE)
+    if order_by and not order_match:
+        raise _ods_error(
+            f"ODSQL query is malformed: the stand-in can only order by date_heure: {order_by}"
+        )
+    query = parse_where(" and ".join(params.get("where", [])), dataset, tz)
+    apply_refines(query, params.get("refine", []), dataset)
+    return ExportRequest(
+        query=query,
+        timezone=tz,
+        use_labels=single("use_labels", "false").lower() == "true",
+        with_bom=single("with_bom", "true").lower() != "false",
+        delimiter=delimiter,
+        limit=limit,
+        ordered=bool(order_by),
+        descending=bool(order_match and (order_match[1] or "").lower() == "desc"),
+    )
+
+
+_KEYS = (
+    "code_insee_region", "libelle_region", "perimetre", "nature", "date", "heure", "date_heure",
+)  # fmt: skip
+
+
+def _measures(dataset: str) -> list[str]:
+    """The numeric columns of a dataset (everything but keys, labels and times)."""
+    return [name for name, _ in generator.DATASETS[dataset].columns if name not in _KEYS]
+
+
 # --------------------------------------------------------------------------------------------
 # Month cache
 # --------------------------------------------------------------------------------------------
@@ -207,6 +289,19 @@ def _month_starts(lower: int, upper: int) -> list[str]:
         freq="M",
     )
     return [str(month.start_time.date()) for month in months]
+
+
+def _empty_months(entries: Iterable[str]) -> set[tuple[str | None, str]]:
+    """`YYYY-MM` (every dataset) or `dataset:YYYY-MM` entries, checked."""
+    months: set[tuple[str | None, str]] = set()
+    for entry in entries:
+        dataset, _, month = entry.strip().rpartition(":")
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+            raise ValueError(f"empty month {entry!r} is not YYYY-MM or dataset:YYYY-MM")
+        if dataset and dataset not in generator.DATASETS:
+            raise ValueError(f"empty month {entry!r}: unknown dataset {dataset}")
+        months.add((dataset or None, month))
+    return months
 
 
 # --------------------------------------------------------------------------------------------
@@ -231,14 +326,19 @@ class StandinServer(ThreadingHTTPServer):
         seed: int = 0,
         verbose: bool = False,
         meteo_faults: list[str] | tuple[str, ...] = (),
+        export_faults: list[str] | tuple[str, ...] = (),
         fault_delay_s: float = 3.0,
         retry_after_s: int = 1,
+        minute_limit: float | None = None,
+        empty_months: Iterable[str] = (),
+        eras: bool = False,
     ) -> None:
         self.today = resolve_today(today)  # before binding, so a bad value leaks no socket
-        unknown = sorted(set(meteo_faults) - set(METEO_FAULTS))
-        if unknown:
-            raise ValueError(f"unknown fault {', '.join(unknown)}: use {', '.join(METEO_FAULTS)}")
+        faults.check_faults(meteo_faults, METEO_FAULTS)
+        faults.check_faults(export_faults, EXPORT_FAULTS)
+        self.empty_months = _empty_months(empty_months)
         super().__init__(address, StandinHandler)
+        self.eras = eras  # True: each period's own column set (`eras`), False: today's
         self.cons_def_lag_days = cons_def_lag_days
         self.real_time_days = real_time_days
         self.fail_rate = fail_rate
@@ -248,13 +348,17 @@ class StandinServer(ThreadingHTTPServer):
         self.slow = False
         self.meteo_cost = 0.0
         self.meteo_served: list[str] = []
+        self.minute_limit = minute_limit
+        self.minute_window_s = 60.0
+        self._minute_calls: list[tuple[float, float]] = []  # (monotonic time, weighted calls)
         self.verbose = verbose
         self.request_log: list[str] = []
         # Scripted faults for the next éCO2mix export requests, consumed in order (tests):
         # "429" (Retry-After: 1), "503", "html" (an error page with status 200), "comma"
         # (the export with delimiter ','), "truncated" (a complete response whose body stops
-        # mid-row), "stall" (half the body, then a long pause: a download to kill).
-        self.export_faults: list[str] = []
+        # mid-row), "stall" (half the body, then a long pause: a download to kill), and the
+        # bad 200s of `faults`: "header-only", "decimal-comma", "text-number".
+        self.export_faults: list[str] = list(export_faults)
         self._random = random.Random(seed)
         self._lock = threading.Lock()
 
@@ -299,10 +403,28 @@ class StandinServer(ThreadingHTTPServer):
         with self._lock:
             self.meteo_cost += cost
             self.meteo_served.append(path)
+            self._minute_calls.append((time.monotonic(), cost))
+
+    def over_minute_limit(self) -> bool:
+        """Whether the weighted calls of the last rolling minute have reached `minute_limit`."""
+        if self.minute_limit is None:
+            return False
+        with self._lock:
+            horizon = time.monotonic() - self.minute_window_s
+            self._minute_calls = [call for call in self._minute_calls if call[0] > horizon]
+            return sum(cost for _, cost in self._minute_calls) >= self.minute_limit
 
     def next_export_fault(self) -> str | None:
         with self._lock:
-            return self.export_faults.pop(0) if self.export_faults else None
+            fault = self.export_faults.pop(0) if self.export_faults else None
+        if fault is not None and fault not in EXPORT_FAULTS:
+            message = f"unknown export fault {fault!r}: use {', '.join(EXPORT_FAULTS)}"
+            raise RequestError(500, {"error_code": "StandinError", "message": message})
+        return fault
+
+    def empty_months_of(self, dataset: str) -> set[str]:
+        """The `YYYY-MM` months without rows in this dataset."""
+        return {month for name, month in self.empty_months if name in (None, dataset)}
 
     def stop(self) -> None:
         """Stop serving and release the port."""
@@ -345,6 +467,7 @@ class StandinHandler(BaseHTTPRequestHandler):
         export = EXPORT_PATH.match(parts.path)
         is_meteo = parts.path in ("/v1/archive", "/v1/forecast")
         self._truncate = False
+        self._spoil: str | None = None
         try:
             if is_meteo and self._meteo_fault():
                 return
@@ -380,15 +503,18 @@ class StandinHandler(BaseHTTPRequestHandler):
             return True
         if fault == "truncate":
             self._truncate = True
-        if fault in ("429", "429-daily"):
-            daily = fault == "429-daily"
-            reason = (
-                "Daily API request limit exceeded. Please try again tomorrow."
-                if daily
-                else "Minutely API request limit exceeded. Please try again in one minute."
-            )
-            headers = {} if daily else {"Retry-After": str(self.server.retry_after_s)}
+        self._spoil = fault if fault in faults.METEO_DATA_FAULTS else None
+        if fault == "429":  # with Retry-After, which Open-Meteo does not send (see `faults`)
+            reason = faults.LIMIT_REASONS["429-minutely"]
+            headers = {"Retry-After": str(self.server.retry_after_s)}
             self._send_json(429, {"error": True, "reason": reason}, headers)
+            return True
+        if fault in faults.LIMIT_REASONS:
+            self._send_json(429, {"error": True, "reason": faults.LIMIT_REASONS[fault]})
+            return True
+        if self.server.over_minute_limit():
+            reason = faults.LIMIT_REASONS["429-minutely"]
+            self._send_json(429, {"error": True, "reason": reason})
             return True
         if fault in ("500", "503"):
             self._send_json(int(fault), {"error": True, "reason": "Internal server error"})
@@ -444,6 +570,9 @@ class StandinHandler(BaseHTTPRequestHandler):
             params = {**params, "delimiter": [","]}
             self._export(dataset, fmt, params)
             return True
+        if fault in ("header-only", "decimal-comma", "text-number"):
+            self._export(dataset, fmt, params, fault)
+            return True
         # "truncated" / "stall": the real export, cut in the middle of a row
         original, self.wfile = self.wfile, _Capture()
         try:
@@ -464,61 +593,44 @@ class StandinHandler(BaseHTTPRequestHandler):
 
     # -- ODRÉ exports --------------------------------------------------------------------
 
-    def _export(self, dataset: str, fmt: str, params: dict[str, list[str]]) -> None:
-        if dataset not in generator.DATASETS:
-            raise _ods_error(
-                f"Dataset '{dataset}' does not exist or is not accessible.", 404, "NotFound"
-            )
-        if fmt != "csv":
-            raise _ods_error(
-                f"The stand-in only serves the csv export, not '{fmt}'.",
-                400,
-                "InvalidRESTParameterError",
-            )
-
-        def single(name: str, default: str) -> str:
-            return params.get(name, [default])[-1]
-
-        tz = single("timezone", "UTC") or "UTC"
-        try:
-            ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise _ods_error(f"Unknown timezone: {tz}", 400, "InvalidRESTParameterError") from error
-        use_labels = single("use_labels", "false").lower() == "true"
-        with_bom = single("with_bom", "true").lower() != "false"
-        delimiter = single("delimiter", ";") or ";"
-        if len(delimiter) != 1 or delimiter in '\r\n"':
-            raise _ods_error(f"Invalid delimiter: {delimiter!r}", 400, "InvalidRESTParameterError")
-        try:
-            limit = int(single("limit", "-1"))
-        except ValueError as error:
-            raise _ods_error("Invalid limit", 400, "InvalidRESTParameterError") from error
-        order_by = single("order_by", "").strip()
-        order_match = re.fullmatch(r"date_heure(?:\s+(asc|desc))?", order_by, re.IGNORECASE)
-        if order_by and not order_match:
-            raise _ods_error(
-                f"ODSQL query is malformed: the stand-in can only order by date_heure: {order_by}"
-            )
-        descending = bool(order_match and (order_match[1] or "").lower() == "desc")
-        query = parse_where(" and ".join(params.get("where", [])), dataset, tz)
-        apply_refines(query, params.get("refine", []), dataset)
-
+    def _export(
+        self, dataset: str, fmt: str, params: dict[str, list[str]], fault: str | None = None
+    ) -> None:
+        request = read_export_request(dataset, fmt, params)
         first, end = self.server.availability(dataset)
+        query = request.query
         lower = first if query.lower is None else max(first, query.lower)
         upper = end if query.upper is None else min(end, query.upper)
-        months = _month_starts(lower, upper) if lower < upper else []
-        if descending:
-            months.reverse()
-
         self.send_response(200)
         self.send_header("Content-Type", "text/csv; charset=utf-8")
         self.send_header("Content-Disposition", f'attachment; filename="{dataset}.csv"')
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        bom = "\ufeff" if with_bom else ""
-        header = generator.format_export_header(dataset, use_labels=use_labels, delimiter=delimiter)
-        self._write_chunk(bom + header)
-        remaining = limit if limit >= 0 else None
+        bom = "\ufeff" if request.with_bom else ""
+        era = eras.era_at(dataset, upper - 1) if self.server.eras else eras.latest(dataset)
+        self._write_chunk(
+            bom
+            + eras.header(dataset, era, use_labels=request.use_labels, delimiter=request.delimiter)
+        )
+        if fault != "header-only":
+            measures = _measures(dataset)
+            for rows in self._export_rows(dataset, request, lower, upper):
+                rows = faults.spoil_rows(rows, measures, fault)
+                self._write_chunk(
+                    eras.format_rows(
+                        rows, dataset, era, timezone=request.timezone, delimiter=request.delimiter
+                    )
+                )
+        self.wfile.write(b"0\r\n\r\n")
+
+    def _export_rows(
+        self, dataset: str, request: ExportRequest, lower: int, upper: int
+    ) -> Iterator[pd.DataFrame]:
+        """The rows of [lower, upper) that the request selects, a month at a time, in order."""
+        months = _month_starts(lower, upper) if lower < upper else []
+        if request.descending:
+            months.reverse()
+        query, remaining = request.query, request.limit if request.limit >= 0 else None
         for month in months:
             if remaining == 0:
                 break
@@ -529,18 +641,18 @@ class StandinHandler(BaseHTTPRequestHandler):
                 mask &= frame["code_insee_region"].isin(query.region_codes).to_numpy()
             if query.region_names is not None:
                 mask &= frame["libelle_region"].isin(query.region_names).to_numpy()
+            empty = self.server.empty_months_of(dataset)
+            if empty:
+                mask &= ~frame["date"].str[:7].isin(empty).to_numpy()  # Paris months
             rows = frame[mask]
-            if order_by:
-                rows = rows.iloc[::-1] if descending else rows
+            if request.ordered:
+                rows = rows.iloc[::-1] if request.descending else rows
             else:
                 rows = rows.iloc[generator.shuffled_order(rows)]
             if remaining is not None:
                 rows = rows.iloc[:remaining]
                 remaining -= len(rows)
-            self._write_chunk(
-                generator.format_export_rows(rows, dataset, timezone=tz, delimiter=delimiter)
-            )
-        self.wfile.write(b"0\r\n\r\n")
+            yield rows
 
     # -- Open-Meteo ----------------------------------------------------------------------
 
@@ -640,6 +752,7 @@ class StandinHandler(BaseHTTPRequestHandler):
         days = (end - start).days + 1
         cost = max(len(variables) / 10, 1.0) * max(days / 14, 1.0) * len(latitudes)
         self.server.count_meteo(self.path, cost)
+        documents = [faults.spoil_document(document, self._spoil) for document in documents]
         self._send_json(200, documents[0] if len(documents) == 1 else documents)
 
 

@@ -1,0 +1,112 @@
+"""Bad answers with status 200 that the stand-in can be scripted to give, and the limit messages.
+
+Why: a 200 is not proof of a good answer. Real services (and the proxies, spreadsheets and hand
+downloads between them and us) hand back files and documents that parse but do not mean what
+they say. The extract must notice them, so the stand-in must be able to produce each one.
+
+éCO2mix exports (`StandinServer.export_faults`, one entry consumed per export request):
+    "header-only"    the header line and no row: what ODRÉ answers for a window with no rows
+    "decimal-comma"  every measure written with a decimal comma (`70139,0`, `3,96`), as a
+                     French-locale spreadsheet re-saves a `;` file
+    "text-number"    `consommation` holds the text `n/a` on one row in 97 (the first included)
+Open-Meteo (`StandinServer.meteo_faults`, one entry consumed per Open-Meteo request):
+    "nan"            one value of the first variable is the bare JSON token `NaN`
+    "infinity"       the same with the bare token `Infinity`
+    "empty-hourly"   every `hourly` array (`time` included) is empty
+    "ragged"         the first variable's array is one value shorter than `time`
+    "outside-window" `time` is shifted by as many days as it covers: every hour lies after the
+                     requested window (the values are unchanged)
+A request without `hourly` variables has nothing to spoil and is answered as usual.
+
+Open-Meteo's limit messages, as its rate limiter writes them (open-meteo/open-meteo,
+`Sources/App/Helper/Vapor/RateLimiter.swift`, `RateLimitError.reason`): HTTP 429 with the body
+`{"error": true, "reason": ...}` and no `Retry-After` header (an `AbortError` with no headers;
+also observed by users, e.g. qdonnars/ohmywind#405 "Open-Meteo n'envoie pas de Retry-After").
+The free-tier counters are fixed windows (600 weighted calls a minute, 5,000 an hour, 10,000 a
+day), cleared by a sweep every minute, at the full hour and at midnight UTC; a request is
+refused once the counter has reached the limit (the request that crosses it is still served).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+EXPORT_FAULTS = (
+    "429", "503", "html", "comma", "truncated", "stall",
+    "header-only", "decimal-comma", "text-number",
+)  # fmt: skip
+LIMIT_REASONS = {
+    "429-minutely": "Minutely API request limit exceeded. Please try again in one minute.",
+    "429-hourly": "Hourly API request limit exceeded. Please try again in the next hour.",
+    "429-daily": "Daily API request limit exceeded. Please try again tomorrow.",
+}
+METEO_DATA_FAULTS = ("nan", "infinity", "empty-hourly", "ragged", "outside-window")
+METEO_FAULTS = (
+    "ok", "429", *LIMIT_REASONS, "500", "503", "timeout", "slow", "truncate", "drop",
+    *METEO_DATA_FAULTS,
+)  # fmt: skip
+TEXT_NUMBER = "n/a"
+TEXT_NUMBER_EVERY = 97
+
+
+def check_faults(faults: list[str] | tuple[str, ...], known: tuple[str, ...]) -> None:
+    """A typo in a fault script is a mistake in the test, not a fault to play: say so."""
+    unknown = sorted(set(faults) - set(known))
+    if unknown:
+        raise ValueError(f"unknown fault {', '.join(unknown)}: use {', '.join(known)}")
+
+
+# -- éCO2mix exports -------------------------------------------------------------------------
+
+
+def _with_comma(value: object) -> object:
+    if value is None or pd.isna(value):
+        return None
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value)},0"
+    return repr(float(value)).replace(".", ",")
+
+
+def spoil_rows(frame: pd.DataFrame, measures: list[str], fault: str | None) -> pd.DataFrame:
+    """The rows of an export as `fault` writes them; `measures` are the numeric columns."""
+    if fault not in ("decimal-comma", "text-number") or len(frame) == 0:
+        return frame
+    frame = frame.copy()
+    if fault == "decimal-comma":
+        for name in measures:
+            frame[name] = frame[name].astype(object).map(_with_comma)
+        return frame
+    consumption = frame["consommation"].astype(object)
+    consumption = consumption.map(lambda v: None if pd.isna(v) else str(v))  # one type: text
+    spoiled = np.arange(len(frame)) % TEXT_NUMBER_EVERY == 0
+    frame["consommation"] = consumption.where(~spoiled, TEXT_NUMBER)
+    return frame
+
+
+# -- Open-Meteo ------------------------------------------------------------------------------
+
+
+def _shifted(times: list[str]) -> list[str]:
+    days = timedelta(days=max(1, len(times) // 24))
+    return [(datetime.fromisoformat(t) + days).strftime("%Y-%m-%dT%H:%M") for t in times]
+
+
+def spoil_document(document: dict[str, object], fault: str | None) -> dict[str, object]:
+    """One location's answer as `fault` writes it (see the module docstring)."""
+    hourly = document.get("hourly")
+    if fault not in METEO_DATA_FAULTS or not isinstance(hourly, dict) or len(hourly) < 2:
+        return document
+    first = next(name for name in hourly if name != "time")
+    spoiled = {name: list(values) for name, values in hourly.items()}
+    if fault in ("nan", "infinity") and spoiled[first]:
+        spoiled[first][len(spoiled[first]) // 2] = float("nan" if fault == "nan" else "inf")
+    elif fault == "empty-hourly":
+        spoiled = {name: [] for name in spoiled}
+    elif fault == "ragged":
+        spoiled[first] = spoiled[first][:-1]
+    elif fault == "outside-window":
+        spoiled["time"] = _shifted(spoiled["time"])
+    return {**document, "hourly": spoiled}
