@@ -153,8 +153,8 @@ class Warehouse:
             SOURCES__ECO2MIX__BASE_URL=base_url or "http://127.0.0.1:9",
             SOURCES__ECO2MIX__HTTP_RETRIES="2",
             SOURCES__ECO2MIX__HTTP_BACKOFF_S="0.1",
-            **config,
         )
+        self.env.update(config)  # a setting given here wins over the defaults above
         with closing(admin()) as conn, conn.cursor() as cur:
             cur.execute(f'create database "{self.name}"')
 
