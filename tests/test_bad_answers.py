@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 import requests
@@ -70,6 +71,15 @@ def test_a_header_only_month_inside_the_loaded_span_is_named_not_kept_and_asked_
     assert second.returncode == 0 and "warning:" not in second.stderr
     assert len(asked) == 1 and "2024-11-01T00%3A00%3A00%2B01%3A00" in asked[0]
     assert november.exists() and len(national_months(warehouse)) == 3
+
+
+def test_a_header_only_file_landed_by_an_older_version_is_fetched_again(make_warehouse, served):
+    warehouse = make_warehouse(SOURCES__ECO2MIX__BASE_URL=served.base_url, **WINTER)
+    november = warehouse.workdir / "raw" / "csv" / "eco2mix" / NATIONAL / "2024-11.csv"
+    november.parent.mkdir(parents=True)
+    november.write_text("perimetre;nature;date_heure;consommation\n")
+    warehouse.extract()
+    assert november.stat().st_size > 100_000 and len(national_months(warehouse)) == 3
 
 
 def test_a_header_only_month_before_the_first_published_day_is_no_warning(make_warehouse, served):
@@ -198,3 +208,26 @@ def test_a_minutely_limit_longer_than_the_run_may_wait_stops_cleanly(chunk, monk
 def test_the_hourly_and_daily_limit_messages_stop_cleanly(chunk, fault):
     with pytest.raises(BudgetExhausted, match="Open-Meteo says"):
         fetch(chunk, [fault])
+
+
+def test_a_run_under_a_tight_minute_limit_waits_the_minute_and_completes(make_warehouse):
+    # Five requests of October 2024 against a limit that the third one reaches: the fourth is
+    # refused with the minutely message (no Retry-After), waits the minute, and the run ends
+    # with every hour. Backoff alone (0.05 + 0.1 + ... s) would spend every attempt inside it.
+    server, base_url = start_standin(port=0, minute_limit=50)
+    try:
+        warehouse = make_warehouse(
+            SOURCES__OPEN_METEO__BASE_URL=base_url,
+            SOURCES__OPEN_METEO__FORECAST_BASE_URL=base_url,
+            SOURCES__OPEN_METEO__BACKOFF_SECONDS="0.05",
+            SOURCES__START_DATE="2024-10-01",
+            SOURCES__END_DATE="2024-11-01",
+        )
+        result = warehouse.extract(sources=("open_meteo",))
+    finally:
+        server.stop()
+    assert "Minutely API request limit exceeded" in result.stdout
+    assert re.search(r"retry 1/\d+ in 6\d\.\d s", result.stdout)
+    hours = 31 * 24 + 1
+    rows = warehouse.scalar("select count(*) from raw.open_meteo_hourly")
+    assert rows == len(open_meteo.weather_points()) * hours

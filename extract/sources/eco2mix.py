@@ -694,7 +694,9 @@ def dataset_resource(
         for chunk_start, chunk_end in month_chunks(start, end):
             path = landing_path(dataset, chunk_start)
             if not (
-                path.exists() and is_settled(chunk_end, today, refresh_days) and has_rows(path)
+                path.exists()
+                and is_settled(chunk_end, today, refresh_days)
+                and not header_only(path)
             ):
                 params = export_params(chunk_start, chunk_end)
                 origin = requests.Request("GET", url, params=params).prepare().url or url
@@ -722,11 +724,18 @@ def dataset_resource(
     return chunks
 
 
-def has_rows(path: Path) -> bool:
-    """A landed export holds a row after its header (older versions landed header-only answers)."""
-    with open(path, "rb") as handle:
-        handle.readline()
-        return bool(handle.readline().strip())
+def header_only(path: Path) -> bool:
+    """A landed export that holds an éCO2mix header and no row: older versions landed such
+    answers as settled months, which then stayed empty for good."""
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        header, row = handle.readline().rstrip("\r\n"), handle.readline()
+    if row.strip():
+        return False
+    try:
+        header_check(header, str(path))
+    except SourceError:
+        return False  # a damaged file: named by the load, not fetched again behind the user's back
+    return True
 
 
 def empty_month_warnings(
