@@ -89,3 +89,40 @@ def test_the_marts_count_31_days_of_24_hours(december):
     )
     assert days[0][:4] == (31, PARIS_HOURS, 24, 24)
     assert 40 < days[0][4] < 60  # TWh: the stand-in's December, not RTE's (48.31 TWh)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "readings", "first", "last"),
+    [
+        # spring: 30 March 2025 has 23 hours, the month starts at 23:00 UTC and ends at 22:00 UTC
+        ("2025-03-01", "2025-04-01", 31 * 48 - 2, "2025-02-28T23:00:00", "2025-03-31T21:30:00"),
+        # autumn: 27 October 2024 has 25 hours
+        ("2024-10-01", "2024-11-01", 31 * 48 + 2, "2024-09-30T22:00:00", "2024-10-31T22:30:00"),
+    ],
+    ids=["spring", "autumn"],
+)
+def test_a_month_with_a_clock_change_starts_and_ends_on_paris_midnights(
+    make_warehouse, start, end, readings, first, last
+):
+    warehouse = make_warehouse(
+        SOURCES__START_DATE=start,
+        SOURCES__END_DATE=end,
+        SOURCES__ECO2MIX__DATASETS='["eco2mix-national-cons-def"]',
+    )
+    warehouse.extract()
+    assert warehouse.sql(
+        "select count(*), min(date_heure), max(date_heure) from raw.eco2mix_national"
+        " where consommation <> ''"
+    ) == [(readings, f"{first}+00:00", f"{last}+00:00")]
+
+
+def test_clock_change_days_are_complete_with_23_and_25_hours(tmp_path_factory):
+    from tests.dashboard_fixtures import demo_warehouse_once
+
+    demo = demo_warehouse_once(tmp_path_factory)
+    rows = demo.sql(
+        "select consumption_date::text, hours_in_day, hours_with_consumption, is_complete_day"
+        " from marts.fct_consumption_daily where region_code = 'FR'"
+        " and consumption_date in ('2024-10-27', '2025-03-30') order by 1"
+    )
+    assert rows == [("2024-10-27", 25, 25, True), ("2025-03-30", 23, 23, True)]
