@@ -46,3 +46,19 @@
         (select 1 where false) as not_loaded
     {%- endif -%}
 {%- endmacro %}
+
+{#
+    The raw data tables the project declares (models/staging/*/_*__sources.yml, every source
+    table but dlt's own bookkeeping) as [source_name, table_name] pairs, read from the project's
+    graph when a model runs, loaded or not. Unit tests, which have no graph of sources,
+    override it.
+#}
+{% macro raw_data_tables() -%}
+    {%- set tables = [] -%}
+    {%- if execute -%}
+        {%- for node in graph.sources.values() | sort(attribute='unique_id') if node.source_name != 'dlt' -%}
+            {%- do tables.append([node.source_name, node.identifier]) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(tables) }}
+{%- endmacro %}

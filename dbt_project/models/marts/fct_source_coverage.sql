@@ -1,17 +1,12 @@
-{#- The raw data tables the project declares (models/staging/*/_*__sources.yml, all but dlt's
-    own), read from the project's graph when the model runs: a table added there is listed here,
-    loaded or not. -#}
-{%- set declared = [] -%}
-{%- for node in graph.sources.values() | sort(attribute='unique_id') if execute and node.source_name != 'dlt' -%}
-{%- do declared.append(node) -%}
-{%- endfor -%}
+{#- every raw data table the project declares, loaded or not (macros/raw_column.sql) -#}
+{%- set declared = raw_data_tables() -%}
 
 with
 
 expected_tables (source_name, table_name) as (
     values
-    {%- for node in declared %}
-    ('{{ node.source_name }}', '{{ node.identifier }}'){% if not loop.last %},{% endif %}
+    {%- for source_name, table_name in declared %}
+    ('{{ source_name }}', '{{ table_name }}'){% if not loop.last %},{% endif %}
     {%- endfor %}
 ),
 
