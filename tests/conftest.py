@@ -181,6 +181,20 @@ class Warehouse:
     def connect(self):
         return connect(self.name)
 
+    def dbt(self, *arguments: str) -> subprocess.CompletedProcess:
+        """`dbt <arguments>` on this warehouse, with dbt's target and logs in its folder."""
+        result = subprocess.run(
+            [str(Path(sys.executable).with_name("dbt")), *arguments],
+            cwd=PROJECT_DIR / "dbt_project",
+            env={**self.env, **private_paths(self.workdir)},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if result.returncode != 0:
+            raise AssertionError(f"dbt {' '.join(arguments)} failed:\n{result.stdout[-6000:]}")
+        return result
+
     def sql(self, statement: str, params: tuple = ()) -> list[tuple]:
         conn = self.connect()
         with closing(conn), conn.cursor() as cur:

@@ -4,23 +4,28 @@
 -#}
 
 {#
-    The raw tables of an éCO2mix dataset, as a list of {relation, is_real_time (a SQL boolean
-    literal)}: the consolidated/definitive table `table_name`, then its real-time twin
-    `<table_name>_tr` when the extract has loaded it (only when the `-tr` datasets are switched
-    on). Both are declared sources, so the lineage shows them either way.
+    The raw tables of an éCO2mix dataset that staging reads, as a list of raw_table()s
+    (macros/raw_column.sql) with `is_real_time` (a SQL boolean literal): the
+    consolidated/definitive table `table_name` when it exists, then its real-time twin
+    `<table_name>_tr` when the extract has loaded it (the `-tr` datasets, or hand-downloaded
+    real-time files). When neither exists, the consolidated table alone, which then gives no
+    rows. Both are declared sources, so the lineage shows them either way.
 #}
 {% macro eco2mix_datasets(table_name) -%}
-    {%- set datasets = [{'relation': source('eco2mix', table_name), 'is_real_time': 'false'}] -%}
-    {%- set real_time = source('eco2mix', table_name ~ '_tr') -%}
+    {%- set consolidated = raw_table('eco2mix', table_name) -%}
+    {%- do consolidated.update({'is_real_time': 'false'}) -%}
+    {%- set real_time = raw_table('eco2mix', table_name ~ '_tr') -%}
+    {%- do real_time.update({'is_real_time': 'true'}) -%}
+    {%- set datasets = [consolidated] if consolidated.columns else [] -%}
     {%- if eco2mix_real_time_loaded(real_time) -%}
-        {%- do datasets.append({'relation': real_time, 'is_real_time': 'true'}) -%}
+        {%- do datasets.append(real_time) -%}
     {%- endif -%}
-    {{ return(datasets) }}
+    {{ return(datasets or [consolidated]) }}
 {%- endmacro %}
 
-{# Whether a real-time raw table exists (unit tests override this to feed one). #}
-{% macro eco2mix_real_time_loaded(relation) -%}
-    {{ return(execute and load_relation(relation) is not none) }}
+{# Whether the real-time raw_table() exists (unit tests override this to leave it out). #}
+{% macro eco2mix_real_time_loaded(table) -%}
+    {{ return(table.columns | length > 0) }}
 {%- endmacro %}
 
 {#

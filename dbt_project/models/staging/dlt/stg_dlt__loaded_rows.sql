@@ -1,42 +1,41 @@
+{#- The raw data tables and the instant each of their rows describes; a table not loaded yet
+    gives no rows (macros/raw_column.sql). -#}
+{%- set eco2mix_instant = "cast(date_heure as timestamp with time zone)" -%}
+{%- set tables = [
+    ('eco2mix', 'eco2mix_regional', eco2mix_instant),
+    ('eco2mix', 'eco2mix_national', eco2mix_instant),
+    ('eco2mix', 'eco2mix_regional_tr', eco2mix_instant),
+    ('eco2mix', 'eco2mix_national_tr', eco2mix_instant),
+    ('open_meteo', 'open_meteo_hourly', local_timestamp_to_utc('time', "coalesce(timezone, 'UTC')")),
+] -%}
+
 with
-
-regional_source as (
-    select * from {{ source('eco2mix', 'eco2mix_regional') }}
-),
-
-national_source as (
-    select * from {{ source('eco2mix', 'eco2mix_national') }}
-),
-
-weather_source as (
-    select * from {{ source('open_meteo', 'open_meteo_hourly') }}
-),
 
 -- lineage only: the load and the landing file each raw row comes from
 renamed as (
-    select
-        'eco2mix' as source_name,
-        'eco2mix_regional' as table_name,
-        _dlt_load_id as dlt_load_id,
-        _source_file as source_file_path,
-        cast(date_heure as timestamp with time zone) as measured_at
-    from regional_source
+    {%- for source_name, table_name, instant in tables %}
+    {%- set table = raw_table(source_name, table_name) %}
+    {%- if not loop.first %}
     union all
+    {%- endif %}
     select
-        'eco2mix' as source_name,
-        'eco2mix_national' as table_name,
-        _dlt_load_id as dlt_load_id,
-        _source_file as source_file_path,
-        cast(date_heure as timestamp with time zone) as measured_at
-    from national_source
-    union all
+        '{{ source_name }}' as source_name,
+        '{{ table_name }}' as table_name,
+        {{ raw_column(table, '_dlt_load_id') }} as dlt_load_id,
+        {{ raw_column(table, '_source_file') }} as source_file_path,
+        {{ instant if table.columns else 'cast(null as timestamp with time zone)' }} as measured_at
+    from {{ raw_from(table) }}
+    {%- endfor %}
+),
+
+final as (
     select
-        'open_meteo' as source_name,
-        'open_meteo_hourly' as table_name,
-        _dlt_load_id as dlt_load_id,
-        _source_file as source_file_path,
-        {{ local_timestamp_to_utc('time', "coalesce(timezone, 'UTC')") }} as measured_at
-    from weather_source
+        source_name,
+        table_name,
+        dlt_load_id,
+        source_file_path,
+        measured_at
+    from renamed
 )
 
-select * from renamed
+select * from final
