@@ -5,6 +5,7 @@ database, landing zone and dlt state of their own on the server the PG* variable
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -274,6 +275,33 @@ def demo_env(workdir: Path, base_url: str, start: str, end: str = "") -> dict[st
         "SOURCES__START_DATE": start,
         **({"SOURCES__END_DATE": end} if end else {}),
     }
+
+
+def reader_env(database: str) -> dict[str, str]:
+    """A reader role of `database`'s own (roles are server-wide, and the tests share one server),
+    with an explicit password, so tests never write .streamlit/secrets.toml. The password holds
+    what once broke the role's dbt hook: a quote and `$wattlake$`."""
+    return {
+        "WATTLAKE_READER_USER": f"{database}_reader",
+        "WATTLAKE_READER_PASSWORD": f"{secrets.token_urlsafe(16)}'$wattlake$",
+    }
+
+
+def create_reader_role(env: dict[str, str]) -> None:
+    """What `make transform` does before dbt, then the test's password set explicitly: a role of
+    that name left by an earlier run would keep its own password otherwise."""
+    for command in ("ensure", "set-password"):
+        result = subprocess.run(
+            [sys.executable, "-m", "extract.reader_role", command],
+            cwd=PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise AssertionError(f"extract.reader_role {command} failed:\n{result.stderr}")
 
 
 OUTSIDE_MARTS = (
