@@ -37,18 +37,26 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def embedded_server(action: str, env: dict[str, str]) -> None:
-    """`python -m extract.warehouse <action>` (start, stop) on the embedded server that `env`
-    places (WATTLAKE_EMBEDDED_DIR, PGPORT); PGHOST is left out, as it would name another one."""
-    result = subprocess.run(
-        [sys.executable, "-m", "extract.warehouse", action],
+def run_module(arguments: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`python -m <arguments>` in the project folder, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", *arguments],
         cwd=PROJECT_DIR,
-        env={name: value for name, value in env.items() if name != "PGHOST"}
-        | {"PYTHONPATH": str(PROJECT_DIR)},
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
+    )
+
+
+def embedded_server(action: str, env: dict[str, str]) -> None:
+    """`python -m extract.warehouse <action>` (start, stop) on the embedded server that `env`
+    places (WATTLAKE_EMBEDDED_DIR, PGPORT); PGHOST is left out, as it would name another one."""
+    result = run_module(
+        ["extract.warehouse", action],
+        {name: value for name, value in env.items() if name != "PGHOST"}
+        | {"PYTHONPATH": str(PROJECT_DIR)},
     )
     if result.returncode != 0:
         raise RuntimeError(f"python -m extract.warehouse {action}: {result.stderr.strip()}")
@@ -291,15 +299,7 @@ def create_reader_role(env: dict[str, str]) -> None:
     """What `make transform` does before dbt, then the test's password set explicitly: a role of
     that name left by an earlier run would keep its own password otherwise."""
     for command in ("ensure", "set-password"):
-        result = subprocess.run(
-            [sys.executable, "-m", "extract.reader_role", command],
-            cwd=PROJECT_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        result = run_module(["extract.reader_role", command], env)
         if result.returncode != 0:
             raise AssertionError(f"extract.reader_role {command} failed:\n{result.stderr}")
 
