@@ -89,8 +89,9 @@ def _connect() -> psycopg2.extensions.connection:
         if "authentication failed" in reason or ("role" in reason and "does not exist" in reason):
             raise MartsMissing(
                 f"The reader role {s['WATTLAKE_READER_USER']} cannot log in to {where} "
-                f"({reason}): run {BUILD_COMMANDS}, which creates it, or set "
-                "WATTLAKE_READER_USER / WATTLAKE_READER_PASSWORD, then reload this page."
+                f"({reason}): run {BUILD_COMMANDS}, which creates it; if it exists with another "
+                "password, set WATTLAKE_READER_PASSWORD to it or run `python -m "
+                "extract.reader_role set-password` (docs/security.md), then reload this page."
             ) from None
         raise WarehouseDown(
             f"The warehouse at {where} (database {s['PGDATABASE']}) does not answer ({reason}). "

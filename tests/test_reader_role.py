@@ -191,6 +191,15 @@ def test_dashboard_without_a_password_names_the_command_that_makes_one(
     assert reader_role.configured_password() == "explicit"
 
 
+def test_dashboard_names_the_fixes_when_the_reader_cannot_log_in(project_db, monkeypatch) -> None:
+    from dashboard import db
+
+    monkeypatch.setenv("WATTLAKE_READER_PASSWORD", "any")  # the role was never created
+    with pytest.raises(db.MartsMissing, match=f"reader role {project_db.role} cannot log in") as e:
+        db._connect()
+    assert all(fix in str(e.value) for fix in ("make demo", "set-password", "docs/security.md"))
+
+
 # --- on the built demo warehouse -----------------------------------------------------------
 
 
