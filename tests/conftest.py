@@ -314,8 +314,9 @@ OUTSIDE_MARTS = (
 
 
 def assert_reads_marts_only(cur) -> None:
-    """The reader role (on an autocommit, not read-only session) reads marts and nothing else,
-    and cannot write even there."""
+    """The reader role (on an autocommit session, read-only turned off: it is only the role's
+    default) reads marts and nothing else, and cannot write even there."""
+    cur.execute("set default_transaction_read_only = off")
     cur.execute("select count(*) from marts.fct_consumption_daily")
     assert cur.fetchone()[0] > 0
     for table in OUTSIDE_MARTS:
