@@ -285,10 +285,11 @@ def test_streamlit_listens_on_loopback_and_sends_no_statistics_by_default() -> N
     config = tomllib.loads((PROJECT_DIR / ".streamlit" / "config.toml").read_text("utf-8"))
     assert config["server"]["address"] == "127.0.0.1"
     assert config["browser"]["gatherUsageStats"] is False
-    # what a plain `streamlit run` from the project folder uses
+    # what a plain `streamlit run` from the project folder uses (no STREAMLIT_* override)
+    env = {name: value for name, value in os.environ.items() if not name.startswith("STREAMLIT_")}
     shown = subprocess.run(
         [sys.executable, "-m", "streamlit", "config", "show"],
-        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120, check=True,
+        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=120, check=True,
     ).stdout  # fmt: skip
     assert 'address = "127.0.0.1"' in shown and "gatherUsageStats = false" in shown
 
