@@ -36,6 +36,9 @@ DEMO_ENV := SOURCES__ECO2MIX__BASE_URL=$(STANDIN_URL) \
 # Scheduled builds leave out dbt's unit tests, as dbt advises: their inputs are fixed, they prove
 # the SQL, not the data. `make test`, `make demo` and a plain `dbt build` run them.
 DBT_BUILD := build --exclude-resource-type unit_test
+# The dashboard's read-only role: created before dbt grants it the marts, its password kept out
+# of dbt (extract/reader_role.py, docs/security.md).
+READER_ROLE := $(PY) -m extract.reader_role
 
 .PHONY: help setup db db-stop extract transform docs docs-generate dashboard demo run test lint \
 	format clean reset bench bench-quick new-source
@@ -60,6 +63,7 @@ extract: db ## Fetch the sources into data/raw/ and load them into schema raw (S
 	$(PY) -m extract $(SOURCE)
 
 transform: db ## dbt build: seeds, staging, intermediate, marts and their data tests
+	$(READER_ROLE)
 	$(IN_DBT) $(DBT) $(DBT_BUILD)
 
 docs-generate: db
@@ -77,7 +81,7 @@ demo: db ## The whole chain offline: stand-in sources → extract → dbt build 
 	@mkdir -p .local; $(PY) -m extract.standin --port $(STANDIN_PORT) > .local/standin.log 2>&1 & \
 		standin=$$!; trap 'kill $$standin 2>/dev/null' EXIT; \
 		$(PY) -m extract.landing wait $(STANDIN_URL) && \
-		$(DEMO_ENV) $(PY) -m extract && \
+		$(DEMO_ENV) $(PY) -m extract && $(READER_ROLE) && \
 		($(IN_DBT) $(DBT) build --full-refresh && $(DBT) docs generate)
 	@echo
 	@echo "Demo ready (sample data $(DEMO_START) → $(DEMO_END), made by extract/standin/)."
@@ -86,6 +90,7 @@ demo: db ## The whole chain offline: stand-in sources → extract → dbt build 
 
 run: db ## The whole chain against the real services (needs internet)
 	$(PY) -m extract --check-network
+	$(READER_ROLE)
 	$(IN_DBT) $(DBT) $(DBT_BUILD)
 	$(DBT) docs generate
 	@echo "Done. Dashboard: make dashboard   dbt docs: make docs"

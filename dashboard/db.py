@@ -2,8 +2,9 @@
 
 Host, port and database come from the libpq variables (PGHOST, PGPORT, PGDATABASE) with the
 embedded server's defaults, like extract/warehouse.py and dbt_project/profiles.yml. The login is
-the read-only role dbt creates (`WATTLAKE_READER_USER` / `WATTLAKE_READER_PASSWORD`, both
-`wattlake_reader` by default), never PGUSER. Sessions are read-only with search_path `marts`.
+the read-only role `WATTLAKE_READER_USER` (default `wattlake_reader`), never PGUSER; its password
+is `WATTLAKE_READER_PASSWORD`, else the one `make demo`/`make run` generated into the git-ignored
+`.streamlit/secrets.toml` (extract/reader_role.py). Sessions are read-only with search_path `marts`.
 
 Query results are cached for CACHE_TTL_S seconds; a failure is never cached (st.cache_data keeps
 only returned values), so the app recovers by itself when the database comes back.
@@ -19,12 +20,13 @@ import psycopg2.errors
 import psycopg2.extensions
 import streamlit as st
 
+from extract import reader_role
+
 DEFAULTS = {
     "PGHOST": "127.0.0.1",
     "PGPORT": "54320",
     "PGDATABASE": "wattlake",
     "WATTLAKE_READER_USER": "wattlake_reader",
-    "WATTLAKE_READER_PASSWORD": "wattlake_reader",
 }
 CACHE_TTL_S = 600
 BUILD_COMMANDS = "`make demo` (sample data, offline) or `make run` (real data)"
@@ -57,12 +59,22 @@ def _connect() -> psycopg2.extensions.connection:
     s = connection_settings()
     where = f"{s['PGHOST']}:{s['PGPORT']}"
     try:
+        password = reader_role.configured_password()
+    except reader_role.ReaderRoleError as error:
+        raise MartsMissing(f"{error} Then reload this page.") from None
+    if password is None:
+        raise MartsMissing(
+            f"No password for the reader role {s['WATTLAKE_READER_USER']}: run {BUILD_COMMANDS}, "
+            f"which creates the role and keeps its password in {reader_role.SECRETS_FILE}, or "
+            "set WATTLAKE_READER_PASSWORD, then reload this page."
+        )
+    try:
         conn = psycopg2.connect(
             host=s["PGHOST"],
             port=s["PGPORT"],
             dbname=s["PGDATABASE"],
             user=s["WATTLAKE_READER_USER"],
-            password=s["WATTLAKE_READER_PASSWORD"],
+            password=password,
             connect_timeout=3,
             application_name="wattlake dashboard",
             options="-c search_path=marts -c default_transaction_read_only=on",
@@ -77,8 +89,9 @@ def _connect() -> psycopg2.extensions.connection:
         if "authentication failed" in reason or ("role" in reason and "does not exist" in reason):
             raise MartsMissing(
                 f"The reader role {s['WATTLAKE_READER_USER']} cannot log in to {where} "
-                f"({reason}): run {BUILD_COMMANDS}, which creates it, or set "
-                "WATTLAKE_READER_USER / WATTLAKE_READER_PASSWORD, then reload this page."
+                f"({reason}): run {BUILD_COMMANDS}, which creates it; if it exists with another "
+                "password, set WATTLAKE_READER_PASSWORD to it or run `python -m "
+                "extract.reader_role set-password` (docs/security.md), then reload this page."
             ) from None
         raise WarehouseDown(
             f"The warehouse at {where} (database {s['PGDATABASE']}) does not answer ({reason}). "

@@ -5,6 +5,7 @@ database, landing zone and dlt state of their own on the server the PG* variable
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -36,18 +37,26 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def embedded_server(action: str, env: dict[str, str]) -> None:
-    """`python -m extract.warehouse <action>` (start, stop) on the embedded server that `env`
-    places (WATTLAKE_EMBEDDED_DIR, PGPORT); PGHOST is left out, as it would name another one."""
-    result = subprocess.run(
-        [sys.executable, "-m", "extract.warehouse", action],
+def run_module(arguments: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`python -m <arguments>` in the project folder, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", *arguments],
         cwd=PROJECT_DIR,
-        env={name: value for name, value in env.items() if name != "PGHOST"}
-        | {"PYTHONPATH": str(PROJECT_DIR)},
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
+    )
+
+
+def embedded_server(action: str, env: dict[str, str]) -> None:
+    """`python -m extract.warehouse <action>` (start, stop) on the embedded server that `env`
+    places (WATTLAKE_EMBEDDED_DIR, PGPORT); PGHOST is left out, as it would name another one."""
+    result = run_module(
+        ["extract.warehouse", action],
+        {name: value for name, value in env.items() if name != "PGHOST"}
+        | {"PYTHONPATH": str(PROJECT_DIR)},
     )
     if result.returncode != 0:
         raise RuntimeError(f"python -m extract.warehouse {action}: {result.stderr.strip()}")
@@ -290,6 +299,25 @@ def demo_env(workdir: Path, base_url: str, start: str, end: str = "") -> dict[st
     }
 
 
+def reader_env(database: str) -> dict[str, str]:
+    """A reader role of `database`'s own (roles are server-wide, and the tests share one server),
+    with an explicit password, so tests never write .streamlit/secrets.toml. The password holds
+    what once broke the role's dbt hook: a quote and `$wattlake$`."""
+    return {
+        "WATTLAKE_READER_USER": f"{database}_reader",
+        "WATTLAKE_READER_PASSWORD": f"{secrets.token_urlsafe(16)}'$wattlake$",
+    }
+
+
+def create_reader_role(env: dict[str, str]) -> None:
+    """What `make transform` does before dbt, then the test's password set explicitly: a role of
+    that name left by an earlier run would keep its own password otherwise."""
+    for command in ("ensure", "set-password"):
+        result = run_module(["extract.reader_role", command], env)
+        if result.returncode != 0:
+            raise AssertionError(f"extract.reader_role {command} failed:\n{result.stderr}")
+
+
 OUTSIDE_MARTS = (
     "raw.eco2mix_regional",
     "raw._dlt_loads",
@@ -300,8 +328,9 @@ OUTSIDE_MARTS = (
 
 
 def assert_reads_marts_only(cur) -> None:
-    """The reader role (on an autocommit, not read-only session) reads marts and nothing else,
-    and cannot write even there."""
+    """The reader role (on an autocommit session, read-only turned off: it is only the role's
+    default) reads marts and nothing else, and cannot write even there."""
+    cur.execute("set default_transaction_read_only = off")
     cur.execute("select count(*) from marts.fct_consumption_daily")
     assert cur.fetchone()[0] > 0
     for table in OUTSIDE_MARTS:

@@ -2,7 +2,8 @@
 
 A private database `<PGDATABASE>_dashboard` (dropped and re-created) on the server the PG*
 variables name, filled like `make demo`: the stand-in (with a fixed `today`) serves October 2024
-to March 2025, `python -m extract` loads it, `dbt build` makes the marts and the reader role.
+to March 2025, `python -m extract` loads it, `python -m extract.reader_role` makes the reader role
+(one of its own, `<database>_reader`, with a password of its own), `dbt build` makes the marts.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from tests.conftest import PROJECT_DIR, demo_env
+from tests.conftest import PROJECT_DIR, create_reader_role, demo_env, reader_env
 
 DBT = Path(sys.executable).with_name("dbt")
 DBT_DIR = PROJECT_DIR / "dbt_project"
@@ -58,8 +59,15 @@ class DemoWarehouse:
             cur.execute(statement)
 
     def dashboard_env(self) -> dict[str, str]:
-        """The PG* settings the dashboard reads (it logs in as the reader role itself)."""
-        return {name: self.env[name] for name in ("PGHOST", "PGPORT", "PGDATABASE")}
+        """The settings the dashboard reads: PG* and the reader role it logs in as."""
+        names = (
+            "PGHOST",
+            "PGPORT",
+            "PGDATABASE",
+            "WATTLAKE_READER_USER",
+            "WATTLAKE_READER_PASSWORD",
+        )
+        return {name: self.env[name] for name in names}
 
 
 def _run(command: list[str], env: dict[str, str], cwd: Path) -> None:
@@ -77,6 +85,7 @@ def build_demo_warehouse(workdir: Path) -> DemoWarehouse:
     env = dict(os.environ)
     env.setdefault("PGPORT", "5432")
     env["PGDATABASE"] = f"{os.environ.get('PGDATABASE', 'wattlake')}_dashboard"
+    env.update(reader_env(env["PGDATABASE"]))
     warehouse = DemoWarehouse(env)
     warehouse.admin(f'drop database if exists "{warehouse.database}" with (force)')
     warehouse.admin(f'create database "{warehouse.database}"')
@@ -87,6 +96,7 @@ def build_demo_warehouse(workdir: Path) -> DemoWarehouse:
     env.update(demo_env(workdir, base_url, DEMO_START, DEMO_END))
     try:
         _run([sys.executable, "-m", "extract"], env, PROJECT_DIR)
+        create_reader_role(env)
         _run([str(DBT), "build"], env, DBT_DIR)
     finally:
         server.stop()

@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from tests.conftest import PROJECT_DIR, admin, free_port
+from tests.conftest import PROJECT_DIR, admin, free_port, reader_env
 
 pytestmark = pytest.mark.e2e
 
@@ -82,6 +82,7 @@ def embedded_chain(tmp_path_factory) -> Chain:
         PGPORT=str(free_port()),  # PGHOST unset: the embedded server, on a private port
         PGDATABASE="wattlake_e2e",
     )
+    env.update(reader_env(env["PGDATABASE"]))
     chain = Chain(env, workdir)
     chain.make("demo")
     yield chain
@@ -95,6 +96,7 @@ def external_chain(tmp_path_factory) -> Chain:
     env.update({name: os.environ[name] for name in PG_VARIABLES if name in os.environ})
     env.setdefault("PGPORT", "5432")
     env["PGDATABASE"] = f"{os.environ.get('PGDATABASE', 'wattlake')}_e2e"
+    env.update(reader_env(env["PGDATABASE"]))  # a role left by an earlier run keeps its password
     with closing(admin()) as conn, conn.cursor() as cur:
         cur.execute(f'drop database if exists "{env["PGDATABASE"]}" with (force)')
     chain = Chain(env, workdir)
@@ -173,7 +175,7 @@ def test_dashboard_page_renders_the_mart(embedded_chain, monkeypatch):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    for name in ("PGPORT", "PGDATABASE"):
+    for name in ("PGPORT", "PGDATABASE", "WATTLAKE_READER_USER", "WATTLAKE_READER_PASSWORD"):
         monkeypatch.setenv(name, embedded_chain.env[name])
     monkeypatch.delenv("PGHOST", raising=False)
     st.cache_data.clear()  # the dashboard's query cache is per process, not per database

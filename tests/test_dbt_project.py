@@ -324,14 +324,21 @@ def test_large_models_are_incremental_over_a_window(model: str) -> None:
     assert incremental_problems(MODEL_FILES[model].read_text(encoding="utf-8")) == []
 
 
-def test_marts_grant_select_to_the_reader_role_only() -> None:
+def test_dbt_grants_the_marts_to_the_reader_role_and_never_sees_its_password() -> None:
+    """Python creates the role (extract/reader_role.py); dbt only grants it schema marts, in
+    its on-run-end hook, and no dbt file reads the password (dbt writes what it renders)."""
     project = yaml.safe_load((DBT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
-    role = project["vars"]["reader_role"]
+    assert "WATTLAKE_READER_USER" in project["vars"]["reader_role"]
     layers = project["models"]["wattlake"]
-    assert layers["marts"]["+grants"] == {"select": [role]}
-    assert all("+grants" not in layers[name] for name in ("staging", "intermediate"))
-    assert "create_reader_role" in " ".join(project["on-run-start"])
-    assert "grant_reader_usage_on_marts" in " ".join(project["on-run-end"])
+    assert all("+grants" not in layers[name] for name in ("staging", "intermediate", "marts"))
+    assert "reader" not in " ".join(project["on-run-start"])
+    assert "grant_reader_on_marts" in " ".join(project["on-run-end"])
+    macro = (DBT_DIR / "macros" / "reader_role.sql").read_text(encoding="utf-8")
+    assert "grant select on all tables in schema marts" in macro
+    assert not re.search(r"(create|alter)\s+role", macro, re.IGNORECASE)
+    reads_password = re.compile(r"env_var\(\s*['\"]WATTLAKE_READER_PASSWORD")
+    files = [DBT_DIR / "dbt_project.yml", DBT_DIR / "profiles.yml", *DBT_DIR.glob("macros/*")]
+    assert [path.name for path in files if reads_password.search(path.read_text())] == []
 
 
 def test_only_staging_models_call_source() -> None:

@@ -29,7 +29,14 @@ import pytest
 
 from extract.sources.eco2mix import NATIONAL, REGIONAL
 from extract.standin.generator import planted_slope_mw_per_c
-from tests.conftest import PROJECT_DIR, admin, assert_reads_marts_only, demo_env
+from tests.conftest import (
+    PROJECT_DIR,
+    admin,
+    assert_reads_marts_only,
+    create_reader_role,
+    demo_env,
+    reader_env,
+)
 from tests.dashboard_fixtures import DemoWarehouse
 
 pytestmark = pytest.mark.e2e
@@ -40,7 +47,6 @@ FIRST_END = "2025-02-01"
 DEMO_START, DEMO_END = "2024-10-01", "2025-04-01"
 REVISED_DAY = "2025-01-20"  # inside the 45-day lookback of the first build
 SLOPE_TOLERANCE = 0.05
-READER = "wattlake_reader"
 
 
 @dataclass(frozen=True)
@@ -127,9 +133,10 @@ def warehouse(tmp_path_factory) -> Iterator[Warehouse]:
     from extract.standin.server import start_standin
 
     server, base_url = start_standin(port=0)
-    env.update(demo_env(workdir, base_url, DEMO_START))
+    env.update(demo_env(workdir, base_url, DEMO_START), **reader_env(env["PGDATABASE"]))
     try:
         _extract(env, FIRST_END)
+        create_reader_role(env)
         _dbt(env, "build")
         # a better publication of one day, loaded after the first build (inside its lookback)
         with closing(Warehouse(env).connect()) as conn, conn.cursor() as cur:
@@ -190,8 +197,8 @@ def test_revision_inside_the_lookback_reached_the_marts(warehouse: Warehouse) ->
 
 
 def test_reader_role_reads_marts_only(warehouse: Warehouse) -> None:
-    password = os.environ.get("WATTLAKE_READER_PASSWORD", "wattlake_reader")
-    with closing(warehouse.connect(READER, password)) as conn:
+    reader = warehouse.env["WATTLAKE_READER_USER"], warehouse.env["WATTLAKE_READER_PASSWORD"]
+    with closing(warehouse.connect(*reader)) as conn:
         conn.autocommit = True
         with conn.cursor() as cur:
             cur.execute("select count(*) from marts.dim_dates where is_public_holiday")

@@ -1,43 +1,38 @@
 {#-
-    The read-only role the dashboard (or any analyst) can log in with: USAGE on schema `marts`
-    and SELECT on its tables (the marts' `grants` config), nothing on `raw`, `staging` or
-    `intermediate`. Its password comes from WATTLAKE_READER_PASSWORD; the default
-    `wattlake_reader` is for a local, private server only. Roles are server-wide, so every
-    database on the server shares it. The statement runs only where the dbt user may manage
-    roles; elsewhere a DBA creates the role once.
+    The read-only role the dashboard (or any analyst) logs in with: USAGE on schema `marts` and
+    SELECT on its tables, nothing on `raw`, `staging` or `intermediate`. The role itself, its
+    password and its scope (CONNECT on this database only, role settings, no temporary tables or
+    large objects) are made by extract/reader_role.py, never here: dbt writes what it renders
+    into its logs, manifest and docs site, so no password may pass through it (docs/security.md).
 -#}
 
-{# on-run-start: create the role if missing and (re)set its password, idempotently. #}
-{% macro create_reader_role() -%}
-    {%- set role = var('reader_role') -%}
-    {%- set password = env_var('WATTLAKE_READER_PASSWORD', 'wattlake_reader') | replace("'", "''") -%}
-    do $wattlake$
-    begin
-        if exists (
-            select 1 from pg_roles
-            where rolname = current_user and (rolsuper or rolcreaterole)
-        ) then
-            if not exists (select 1 from pg_roles where rolname = '{{ role }}') then
-                create role {{ role }} login nosuperuser nocreatedb nocreaterole noinherit;
-            end if;
-            alter role {{ role }} with login password '{{ password }}';
-        end if;
-    end
-    $wattlake$
-{%- endmacro %}
-
 {#
-    on-run-end: USAGE on the marts schema (dbt's `grants` only handle tables and views), and
-    SELECT by default on tables created there later, so a new mart is readable at once.
+    on-run-end: USAGE on the marts schema, SELECT on its tables, and SELECT by default on tables
+    created there later, so a rebuilt or new mart is readable at once. A missing role is not an
+    error (a plain `dbt build` works without it); the log says how to create it.
 #}
-{% macro grant_reader_usage_on_marts() -%}
+{% macro grant_reader_on_marts() -%}
     {%- set role = var('reader_role') -%}
+    {%- if not modules.re.fullmatch('[a-z_][a-z0-9_]*', role) -%}
+        {{ exceptions.raise_compiler_error(
+            "WATTLAKE_READER_USER=" ~ role ~ " is not a plain role name: use lower-case letters,"
+            ~ " digits and _.") }}
+    {%- endif -%}
+    {%- if execute -%}
+        {%- set found = run_query("select 1 from pg_roles where rolname = '" ~ role ~ "'") -%}
+        {%- if found | length == 0 -%}
+            {{ log("The reader role " ~ role ~ " does not exist, so nobody may read the marts:"
+                ~ " run `python -m extract.reader_role` (make transform does), then dbt again.",
+                info=True) }}
+        {%- endif -%}
+    {%- endif %}
     do $wattlake$
     begin
         if exists (select 1 from pg_roles where rolname = '{{ role }}')
             and exists (select 1 from information_schema.schemata where schema_name = 'marts')
         then
             grant usage on schema marts to {{ role }};
+            grant select on all tables in schema marts to {{ role }};
             alter default privileges in schema marts grant select on tables to {{ role }};
         end if;
     end
