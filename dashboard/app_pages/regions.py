@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard import charts, filters, queries
 from dashboard.db import query
 
-SEASONS = ["winter", "spring", "summer", "autumn"]
+SEASON_COLOURS = ["#d08c3a", "#3b6fb6", "#5aa469", "#e0b100", "#a3542f", "#6b8fd6", "#8fc79a"]
 
 st.title("Regions")
 chosen = filters.sidebar(period=True, regions=False)
@@ -21,7 +21,7 @@ regions = balance[balance["region_code"] != "FR"]
 if len(france):
     st.metric(
         "France: production − consumption (GWh)",
-        f"{france.iloc[0]['balance_gwh']:,.0f} GWh",
+        charts.number(france.iloc[0]["balance_gwh"], "GWh"),
         help="Positive: France exported more than it imported over the period.",
     )
 
@@ -43,18 +43,30 @@ charts.show(
 st.subheader("Importers and exporters by season")
 seasons = query(queries.BALANCE_BY_SEASON, window)
 seasons = seasons[seasons["region_code"] != "FR"]
+seasons["season"] = [
+    f"{label} ({count} month{'s' if count > 1 else ''})"
+    for label, count in zip(seasons["season_label"], seasons["month_count"], strict=True)
+]
+in_time_order = seasons.sort_values("season_start_date")["season"].unique().tolist()
 grouped = px.bar(
     seasons,
     x="region_name",
-    y="balance_gwh",
-    color="meteorological_season",
+    y="mean_balance_gwh_per_month",
+    color="season",
     barmode="group",
-    category_orders={"meteorological_season": SEASONS},
+    category_orders={"season": in_time_order},
+    color_discrete_sequence=SEASON_COLOURS,
     labels={
-        "balance_gwh": "Production − consumption (GWh)",
+        "mean_balance_gwh_per_month": "Production − consumption (mean GWh a month)",
         "region_name": "Region",
-        "meteorological_season": "Season",
+        "season": "Season",
     },
-    title="Net exporters (above 0) and importers (below 0), per meteorological season",
+    title="Net exporters (above 0) and importers (below 0): mean month of each season",
 )
-charts.show(grouped, seasons, "balance_by_season", "GWh per season over the period", charts.RTE)
+charts.show(
+    grouped,
+    seasons.drop(columns="season"),
+    "balance_by_season",
+    "mean GWh a month of each meteorological season in the period (months it touches)",
+    charts.RTE,
+)

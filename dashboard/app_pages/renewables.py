@@ -14,7 +14,7 @@ daily = query(queries.RENEWABLES_DAILY, window)
 if daily.empty:
     charts.nothing_to_show("renewable production")
     st.stop()
-daily["region"] = daily["region_code"].map(chosen.label)
+daily = charts.regional(daily, chosen.label)
 
 left, right = st.columns(2)
 with left:
@@ -22,8 +22,8 @@ with left:
         daily,
         x="solar_irradiation_kwh_m2",
         y="solar_mwh",
-        color="region",
         hover_data=["consumption_date"],
+        **charts.by_region(daily, chosen.label),
         labels={
             "solar_irradiation_kwh_m2": "Daily irradiation (kWh/m²)",
             "solar_mwh": "Solar production (MWh per day)",
@@ -31,6 +31,7 @@ with left:
         },
         title="Solar production against radiation, per day",
     )
+    charts.own_axes(solar)
     charts.show(
         solar,
         daily[["consumption_date", "region_code", "solar_mwh", "solar_irradiation_kwh_m2"]],
@@ -44,8 +45,8 @@ with right:
         daily,
         x="mean_wind_speed_100m_kmh",
         y="wind_mwh",
-        color="region",
         hover_data=["consumption_date"],
+        **charts.by_region(daily, chosen.label),
         labels={
             "mean_wind_speed_100m_kmh": "Mean wind speed at 100 m (km/h)",
             "wind_mwh": "Wind production (MWh per day)",
@@ -53,6 +54,7 @@ with right:
         },
         title="Wind production against wind speed, per day",
     )
+    charts.own_axes(wind)
     charts.show(
         wind,
         daily[["consumption_date", "region_code", "wind_mwh", "mean_wind_speed_100m_kmh"]],
@@ -63,24 +65,19 @@ with right:
     )
 
 trend = query(queries.RENEWABLES_BY_PERIOD, (chosen.granularity, *window))
-trend["region"] = trend["region_code"].map(chosen.label)
-over_time = px.line(
-    trend.melt(
-        id_vars=["period_start", "region"],
-        value_vars=["mean_solar_mw", "mean_wind_mw"],
-        var_name="source",
-        value_name="mw",
-    ).replace({"mean_solar_mw": "solar", "mean_wind_mw": "wind"}),
-    x="period_start",
-    y="mw",
-    color="region",
+power = trend.melt(
+    id_vars=["period_start", "region_code"],
+    value_vars=["mean_solar_mw", "mean_wind_mw"],
+    var_name="source",
+    value_name="mw",
+).replace({"mean_solar_mw": "solar", "mean_wind_mw": "wind"})
+over_time = charts.trend_chart(
+    power,
+    "mw",
+    chosen,
+    f"Mean solar and wind power per {chosen.granularity}",
+    "Mean power (MW)",
     line_dash="source",
-    labels={
-        "period_start": chosen.granularity.capitalize(),
-        "mw": "Mean power (MW)",
-        "region": "Region",
-    },
-    title=f"Mean solar and wind power per {chosen.granularity}",
 )
 charts.show(
     over_time,
