@@ -11,9 +11,15 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard.db import CACHE_TTL_S
+
 RTE = "RTE éCO2mix via ODRÉ (Licence Ouverte / Etalab 2.0)"
 OPEN_METEO = "Weather data by Open-Meteo.com (CC BY 4.0)"
 PIPELINE = "wattlake's own load log (dlt)"
+
+# Figures are cached like the queries they draw (same ttl): a rerun or a new tab with the same
+# filters reuses the figure instead of running Plotly Express again.
+cached = st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=200)
 
 # --- one palette, defined once -------------------------------------------------------------
 
@@ -129,6 +135,7 @@ def whole_periods(trend: pd.DataFrame, granularity: str, start: date, end: date)
     return (first_day >= pd.Timestamp(start)) & (last_day <= after_end)
 
 
+@cached
 def trend_chart(
     trend: pd.DataFrame, y: str, chosen, title: str, y_label: str, **express
 ) -> go.Figure:

@@ -20,20 +20,20 @@ SOURCES = {
 }
 PANEL_HEIGHT = 260
 
-st.title("Energy mix and carbon")
-chosen = filters.sidebar(period=True, regions=True)
 
-mix = query(queries.ENERGY_MIX_MONTHLY, (chosen.regions, chosen.start, chosen.end))
-if mix.empty:
-    charts.nothing_to_show("production")
-else:
-    # one panel per region, each on its own scale: France is the sum of its regions, so the two
-    # are never stacked together
+@charts.cached
+def production_by_source(mix, chosen) -> go.Figure:
+    """One panel per region, each on its own scale: France is the sum of its regions, so the
+    two are never stacked together."""
     shown = [code for code in chosen.regions if code in set(mix["region_code"])]
-    mix["month"] = [
-        f"{month:%b %Y}" + ("" if complete else " (partial)")
-        for month, complete in zip(mix["month_start_date"], mix["is_complete_month"], strict=True)
-    ]
+    mix = mix.assign(
+        month=[
+            f"{month:%b %Y}" + ("" if complete else " (partial)")
+            for month, complete in zip(
+                mix["month_start_date"], mix["is_complete_month"], strict=True
+            )
+        ]
+    )
     figure = make_subplots(
         rows=len(shown),
         cols=1,
@@ -81,20 +81,12 @@ else:
     )
     figure.update_yaxes(title_text="GWh", rangemode="tozero")
     figure.update_xaxes(type="category")
-    charts.show(
-        figure,
-        mix.drop(columns="month"),
-        "production_by_source",
-        "GWh per month, each region (and France as a whole) on its own; the months the period "
-        "touches, whole; '(partial)': a month the data covers only in part",
-        charts.RTE,
-    )
+    return figure
 
-st.subheader("CO2 intensity by hour of day and month (France)")
-carbon = query(queries.CO2_BY_HOUR_AND_MONTH, ("FR", chosen.start, chosen.end))
-if carbon.empty:
-    charts.nothing_to_show("CO2 intensity")
-else:
+
+@charts.cached
+def intensity_by_hour_and_month(carbon) -> go.Figure:
+    """Hours across, months down in season order (autumn, winter, spring, summer)."""
     months = [month for month in charts.SEASON_MONTHS if month in set(carbon["calendar_month"])]
     grid = (
         carbon.pivot(index="calendar_month", columns="local_hour", values="co2_intensity_g_per_kwh")
@@ -109,6 +101,32 @@ else:
         title="Mean CO2 intensity of French production (g CO2 per kWh), months in season order",
     )
     heatmap.update_xaxes(dtick=1)
+    return heatmap
+
+
+st.title("Energy mix and carbon")
+chosen = filters.sidebar(period=True, regions=True)
+
+mix = query(queries.ENERGY_MIX_MONTHLY, (chosen.regions, chosen.start, chosen.end))
+if mix.empty:
+    charts.nothing_to_show("production")
+else:
+    figure = production_by_source(mix, chosen)
+    charts.show(
+        figure,
+        mix,
+        "production_by_source",
+        "GWh per month, each region (and France as a whole) on its own; the months the period "
+        "touches, whole; '(partial)': a month the data covers only in part",
+        charts.RTE,
+    )
+
+st.subheader("CO2 intensity by hour of day and month (France)")
+carbon = query(queries.CO2_BY_HOUR_AND_MONTH, ("FR", chosen.start, chosen.end))
+if carbon.empty:
+    charts.nothing_to_show("CO2 intensity")
+else:
+    heatmap = intensity_by_hour_and_month(carbon)
     charts.show(
         heatmap,
         carbon,

@@ -8,6 +8,37 @@ from dashboard.db import query
 
 PEAKS_PER_REGION = 10
 
+
+@charts.cached
+def peak_days(peaks, chosen):
+    """One bar per top day, one panel per region on its own scale, coloured by the temperature
+    at the peak hour on a fixed scale."""
+    bars = px.bar(
+        peaks,
+        x="rank_in_period",
+        y="peak_consumption_mw",
+        color="temperature_at_peak_c",
+        facet_row="region_name",
+        color_continuous_scale=charts.TEMPERATURE_SCALE,
+        range_color=charts.TEMPERATURE_RANGE_C,
+        hover_data=["consumption_date", "peak_local_hour", "mean_temperature_c"],
+        labels={
+            "rank_in_period": "Rank in the period",
+            "peak_consumption_mw": "Peak (MW)",
+            "temperature_at_peak_c": "Temperature at peak (°C)",
+            "region_name": "Region",
+            "mean_temperature_c": "Daily mean (°C)",
+        },
+        category_orders={"region_name": list(dict.fromkeys(peaks["region_name"]))},
+        title=f"The {PEAKS_PER_REGION} highest days of {chosen.period_label}, per region",
+        height=220 + 220 * peaks["region_code"].nunique(),
+    )
+    bars.update_yaxes(matches=None)  # France's peaks are ten times a region's
+    bars.update_xaxes(dtick=1)
+    bars.for_each_annotation(lambda note: note.update(text=note.text.split("=")[-1]))
+    return bars
+
+
 st.title("Peaks")
 chosen = filters.sidebar(period=True, regions=True)
 
@@ -28,29 +59,7 @@ figures[2].metric(
     "Temperature at that hour (°C)", charts.number(top["temperature_at_peak_c"], "°C", 1)
 )
 
-bars = px.bar(
-    peaks,
-    x="rank_in_period",
-    y="peak_consumption_mw",
-    color="temperature_at_peak_c",
-    facet_row="region_name",
-    color_continuous_scale=charts.TEMPERATURE_SCALE,
-    range_color=charts.TEMPERATURE_RANGE_C,
-    hover_data=["consumption_date", "peak_local_hour", "mean_temperature_c"],
-    labels={
-        "rank_in_period": "Rank in the period",
-        "peak_consumption_mw": "Peak (MW)",
-        "temperature_at_peak_c": "Temperature at peak (°C)",
-        "region_name": "Region",
-        "mean_temperature_c": "Daily mean (°C)",
-    },
-    category_orders={"region_name": list(dict.fromkeys(peaks["region_name"]))},
-    title=f"The {PEAKS_PER_REGION} highest days of {chosen.period_label}, per region",
-    height=220 + 220 * peaks["region_code"].nunique(),
-)
-bars.update_yaxes(matches=None)  # France's peaks are ten times a region's
-bars.update_xaxes(dtick=1)
-bars.for_each_annotation(lambda note: note.update(text=note.text.split("=")[-1]))
+bars = peak_days(peaks, chosen)
 charts.show(
     bars,
     peaks,

@@ -12,6 +12,39 @@ LOAD_STATUS = {0: "loaded"}
 # newest data older than this when it was loaded: a historical or demo load, not a daily one
 HISTORICAL_LAG_DAYS = 30
 
+
+@charts.cached
+def loads_over_time(loads):
+    """Each load as a point on its raw table's line, sized by its rows."""
+    timeline = px.scatter(
+        loads,
+        x="loaded_at",
+        y="table_name",
+        size="row_count",
+        color="source_name",
+        color_discrete_map=charts.SOURCE_COLOURS,
+        hover_data=["dlt_load_id", "row_count", "source_file_count"],
+        labels={"loaded_at": "Loaded at (UTC)", "table_name": "Raw table", "source_name": "Source"},
+        title="Loads over time (point size: rows loaded)",
+    )
+    return timeline
+
+
+@charts.cached
+def rows_per_table(coverage):
+    """Rows loaded per raw table, in each source's colour."""
+    counts = px.bar(
+        coverage,
+        x="table_name",
+        y="row_count",
+        color="source_name",
+        color_discrete_map=charts.SOURCE_COLOURS,
+        labels={"table_name": "Raw table", "row_count": "Rows loaded", "source_name": "Source"},
+        title="Rows loaded per raw table",
+    )
+    return counts
+
+
 st.title("Pipeline")
 
 coverage = query(queries.SOURCE_COVERAGE)
@@ -41,28 +74,10 @@ for column, row in zip(figures, coverage.itertuples(), strict=True):
     )
 st.caption(charts.source_note("hours or days between the newest data and now", charts.PIPELINE))
 
-timeline = px.scatter(
-    loads,
-    x="loaded_at",
-    y="table_name",
-    size="row_count",
-    color="source_name",
-    color_discrete_map=charts.SOURCE_COLOURS,
-    hover_data=["dlt_load_id", "row_count", "source_file_count"],
-    labels={"loaded_at": "Loaded at (UTC)", "table_name": "Raw table", "source_name": "Source"},
-    title="Loads over time (point size: rows loaded)",
-)
+timeline = loads_over_time(loads)
 charts.show(timeline, loads, "pipeline_loads", "rows per load; UTC instants", charts.PIPELINE)
 
-counts = px.bar(
-    coverage,
-    x="table_name",
-    y="row_count",
-    color="source_name",
-    color_discrete_map=charts.SOURCE_COLOURS,
-    labels={"table_name": "Raw table", "row_count": "Rows loaded", "source_name": "Source"},
-    title="Rows loaded per raw table",
-)
+counts = rows_per_table(coverage)
 charts.show(counts, coverage, "rows_per_table", "rows", charts.PIPELINE)
 
 st.subheader("Every load")

@@ -6,6 +6,22 @@ import streamlit as st
 from dashboard import charts, filters, queries
 from dashboard.db import query
 
+
+@charts.cached
+def against_weather(daily, x: str, y: str, x_label: str, y_label: str, title: str, chosen):
+    """One point per region and day, France in its own panel."""
+    figure = px.scatter(
+        daily,
+        x=x,
+        y=y,
+        hover_data=["consumption_date"],
+        labels={x: x_label, y: y_label, "region": "Region"},
+        title=title,
+        **charts.by_region(daily, chosen.label),
+    )
+    return charts.own_axes(figure)
+
+
 st.title("Renewables and weather")
 chosen = filters.sidebar(period=True, regions=True, granularity=True)
 window = (chosen.regions, chosen.start, chosen.end)
@@ -18,20 +34,15 @@ daily = charts.regional(daily, chosen.label)
 
 left, right = st.columns(2)
 with left:
-    solar = px.scatter(
+    solar = against_weather(
         daily,
-        x="solar_irradiation_kwh_m2",
-        y="solar_mwh",
-        hover_data=["consumption_date"],
-        **charts.by_region(daily, chosen.label),
-        labels={
-            "solar_irradiation_kwh_m2": "Daily irradiation (kWh/m²)",
-            "solar_mwh": "Solar production (MWh per day)",
-            "region": "Region",
-        },
-        title="Solar production against radiation, per day",
+        "solar_irradiation_kwh_m2",
+        "solar_mwh",
+        "Daily irradiation (kWh/m²)",
+        "Solar production (MWh per day)",
+        "Solar production against radiation, per day",
+        chosen,
     )
-    charts.own_axes(solar)
     charts.show(
         solar,
         daily[["consumption_date", "region_code", "solar_mwh", "solar_irradiation_kwh_m2"]],
@@ -41,20 +52,15 @@ with left:
         charts.OPEN_METEO,
     )
 with right:
-    wind = px.scatter(
+    wind = against_weather(
         daily,
-        x="mean_wind_speed_100m_kmh",
-        y="wind_mwh",
-        hover_data=["consumption_date"],
-        **charts.by_region(daily, chosen.label),
-        labels={
-            "mean_wind_speed_100m_kmh": "Mean wind speed at 100 m (km/h)",
-            "wind_mwh": "Wind production (MWh per day)",
-            "region": "Region",
-        },
-        title="Wind production against wind speed, per day",
+        "mean_wind_speed_100m_kmh",
+        "wind_mwh",
+        "Mean wind speed at 100 m (km/h)",
+        "Wind production (MWh per day)",
+        "Wind production against wind speed, per day",
+        chosen,
     )
-    charts.own_axes(wind)
     charts.show(
         wind,
         daily[["consumption_date", "region_code", "wind_mwh", "mean_wind_speed_100m_kmh"]],

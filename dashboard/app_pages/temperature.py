@@ -11,6 +11,62 @@ from dashboard.db import query
 
 MIN_FIT_DAYS = 2
 
+
+@charts.cached
+def consumption_against_temperature(daily, slopes, chosen) -> go.Figure:
+    """The days as points, France in its own panel, each region's winter line in its colour."""
+    figure = px.scatter(
+        daily,
+        x="mean_temperature_c",
+        y="mean_consumption_mw",
+        hover_data=["consumption_date", "is_heating_day"],
+        labels={
+            "mean_temperature_c": "Daily mean temperature (°C)",
+            "mean_consumption_mw": "Daily mean consumption (MW)",
+            "region": "Region",
+        },
+        title="Daily consumption against temperature, with the winter line of each region",
+        **charts.by_region(daily, chosen.label),
+    )
+    charts.own_axes(figure)
+    for row in slopes.itertuples():
+        heating = daily[(daily["region_code"] == row.region_code) & daily["is_heating_day"]]
+        if pd.isna(row.winter_mw_per_c) or heating.empty:
+            continue
+        x = np.array([heating["mean_temperature_c"].min(), heating["mean_temperature_c"].max()])
+        figure.add_trace(
+            go.Scatter(
+                x=x,
+                y=row.winter_intercept_mw - row.winter_mw_per_c * x,
+                mode="lines",
+                line={"color": charts.REGION_COLOURS[row.region_code], "width": 3},
+                name=f"{row.region}: {charts.number(row.winter_mw_per_c, 'MW/°C')}, "
+                f"r² {row.winter_r_squared:.2f}",
+            ),
+            row=1,
+            col=charts.panel_column(daily, row.region_code),
+        )
+    return figure
+
+
+@charts.cached
+def slopes_per_region(fits) -> go.Figure:
+    """Winter and all-day slopes side by side, France in its own panel."""
+    bars = px.bar(
+        fits,
+        x="region",
+        y="mw_per_c",
+        color="fit",
+        barmode="group",
+        facet_col="panel",
+        category_orders={"panel": charts.panels(fits)},
+        labels={"mw_per_c": "MW per °C colder", "region": "Region", "fit": "Days fitted"},
+        title="Thermosensitivity: extra MW per °C colder",
+    )
+    charts.own_axes(bars).update_xaxes(matches=None)
+    return bars
+
+
 st.title("Temperature and consumption")
 chosen = filters.sidebar(period=True, regions=True, granularity=True)
 window = (chosen.regions, chosen.start, chosen.end)
@@ -46,36 +102,7 @@ else:
         help="The same line fitted on every day of the period.",
     )
 
-figure = px.scatter(
-    daily,
-    x="mean_temperature_c",
-    y="mean_consumption_mw",
-    hover_data=["consumption_date", "is_heating_day"],
-    labels={
-        "mean_temperature_c": "Daily mean temperature (°C)",
-        "mean_consumption_mw": "Daily mean consumption (MW)",
-        "region": "Region",
-    },
-    title="Daily consumption against temperature, with the winter line of each region",
-    **charts.by_region(daily, chosen.label),
-)
-charts.own_axes(figure)
-for row in slopes.itertuples():
-    heating = daily[(daily["region_code"] == row.region_code) & daily["is_heating_day"]]
-    if pd.isna(row.winter_mw_per_c) or heating.empty:
-        continue
-    x = np.array([heating["mean_temperature_c"].min(), heating["mean_temperature_c"].max()])
-    figure.add_trace(
-        go.Scatter(
-            x=x,
-            y=row.winter_intercept_mw - row.winter_mw_per_c * x,
-            mode="lines",
-            line={"color": charts.REGION_COLOURS[row.region_code], "width": 3},
-            name=f"{row.region}: {row.winter_mw_per_c:,.0f} MW/°C, r² {row.winter_r_squared:.2f}",
-        ),
-        row=1,
-        col=charts.panel_column(daily, row.region_code),
-    )
+figure = consumption_against_temperature(daily, slopes, chosen)
 charts.show(
     figure,
     daily,
@@ -110,18 +137,7 @@ else:
         ),
         chosen.label,
     ).replace({"winter_mw_per_c": "winter (Oct–Apr, < 15 °C)", "all_year_mw_per_c": "all days"})
-    bars = px.bar(
-        fits,
-        x="region",
-        y="mw_per_c",
-        color="fit",
-        barmode="group",
-        facet_col="panel",
-        category_orders={"panel": charts.panels(fits)},
-        labels={"mw_per_c": "MW per °C colder", "region": "Region", "fit": "Days fitted"},
-        title="Thermosensitivity: extra MW per °C colder",
-    )
-    charts.own_axes(bars).update_xaxes(matches=None)
+    bars = slopes_per_region(fits)
     charts.show(
         bars,
         table,
