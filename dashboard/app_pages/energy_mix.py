@@ -76,7 +76,8 @@ def production_by_source(mix, chosen) -> go.Figure:
     figure.update_layout(
         barmode="stack",
         height=120 + PANEL_HEIGHT * len(shown),
-        title="Production by source per month",
+        title="Production by source per month, "
+        f"{mix['month_start_date'].min():%b %Y} – {mix['month_start_date'].max():%b %Y}",
         legend_title_text="Source",
     )
     figure.update_yaxes(title_text="GWh", rangemode="tozero")
