@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import PROJECT_DIR, assert_reads_marts_only
-from tests.dashboard_fixtures import DemoWarehouse, demo_warehouse_once
+from tests.dashboard_fixtures import DemoWarehouse, app_on_demo_warehouse
 
 pytestmark = pytest.mark.e2e
 
@@ -36,18 +36,9 @@ PAGES = {
 FILTERED_PAGES = [page for page in PAGES if page != "pipeline"]
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> DemoWarehouse:
-    return demo_warehouse_once(tmp_path_factory)
-
-
 @pytest.fixture
-def app_env(warehouse: DemoWarehouse, monkeypatch) -> DemoWarehouse:
-    """The app's PG* settings point at the demo warehouse; no cached result from another test."""
-    for name, value in warehouse.dashboard_env().items():
-        monkeypatch.setenv(name, value)
-    st.cache_data.clear()
-    return warehouse
+def app_env(tmp_path_factory, monkeypatch) -> DemoWarehouse:
+    return app_on_demo_warehouse(tmp_path_factory, monkeypatch)
 
 
 def run_page(page: str, query_params: dict | None = None) -> AppTest:

@@ -14,9 +14,8 @@ from datetime import date
 
 import numpy as np
 import pytest
-import streamlit as st
 
-from tests.dashboard_fixtures import DemoWarehouse, demo_warehouse_once
+from tests.dashboard_fixtures import DemoWarehouse, app_on_demo_warehouse
 from tests.test_dashboard import run_page
 
 pytestmark = pytest.mark.e2e
@@ -31,17 +30,9 @@ WINTER = ("2024-12-01", "2025-02-28")
 PERIOD = ["2024-11-01", "2025-02-28"]
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> DemoWarehouse:
-    return demo_warehouse_once(tmp_path_factory)
-
-
 @pytest.fixture
-def app_env(warehouse: DemoWarehouse, monkeypatch) -> DemoWarehouse:
-    for name, value in warehouse.dashboard_env().items():
-        monkeypatch.setenv(name, value)
-    st.cache_data.clear()
-    return warehouse
+def app_env(tmp_path_factory, monkeypatch) -> DemoWarehouse:
+    return app_on_demo_warehouse(tmp_path_factory, monkeypatch)
 
 
 def traces(app, chart: int) -> list[dict]:
