@@ -242,14 +242,21 @@ def source_note(unit: str, *sources: str) -> str:
 def show(figure: go.Figure, data: pd.DataFrame, name: str, unit: str, *sources: str) -> None:
     """The chart, a button to download the data behind it, and a caption with unit and source."""
     st.plotly_chart(figure, width="stretch", key=f"chart_{name}", config={"displaylogo": False})
+    download(data, name)
+    st.caption(source_note(unit, *sources))
+
+
+def download(data: pd.DataFrame, name: str) -> None:
+    """A button for the data behind a chart, as CSV. The CSV is written when the button is
+    clicked (not on every run), and the click does not rerun the page."""
     st.download_button(
         "Download the data (CSV)",
-        data.to_csv(index=False).encode("utf-8"),
+        lambda: data.to_csv(index=False).encode("utf-8"),
         file_name=f"wattlake_{name}.csv",
         mime="text/csv",
         key=f"download_{name}",
+        on_click="ignore",
     )
-    st.caption(source_note(unit, *sources))
 
 
 def nothing_to_show(what: str) -> None:

@@ -263,3 +263,16 @@ def test_filters_live_in_the_url_across_pages(browser, app_url) -> None:
     assert "Bretagne" in page.locator('[data-testid="stMultiSelect"]').inner_text()
     assert not page.query_selector_all(ERRORS)
     page.close()
+
+
+def test_a_chart_downloads_its_data_as_csv(browser, app_url) -> None:
+    """The CSV is written on the click (deferred), and it is the chart's data."""
+    page, _, _ = open_page(browser, f"{app_url}/peaks")
+    page.wait_for_function(DRAWN, timeout=TIMEOUT_MS)
+    with page.expect_download(timeout=TIMEOUT_MS) as download:
+        page.locator('[data-testid="stDownloadButton"] button').first.click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    page.close()
+    assert download.value.suggested_filename == "wattlake_top_peaks.csv"
+    assert lines[0].startswith("region_code,region_name,rank_in_period,consumption_date")
+    assert len(lines) == 1 + 10  # France's ten highest days

@@ -68,10 +68,5 @@ else:
             border=True,
             help=f"Mean of the period; the line shows each {chosen.granularity}.",
         )
-    st.download_button(
-        "Download the data (CSV)",
-        trend.to_csv(index=False).encode("utf-8"),
-        file_name="wattlake_consumption_per_region.csv",
-        mime="text/csv",
-    )
+    charts.download(trend, "consumption_per_region")
     st.caption(charts.source_note(f"GW, mean per {chosen.granularity}", charts.RTE))
