@@ -55,6 +55,22 @@ def connection_settings() -> dict[str, str]:
     return {name: os.environ.get(name, default) for name, default in DEFAULTS.items()}
 
 
+def is_embedded_server(settings: dict[str, str]) -> bool:
+    """The embedded server that `make db` starts listens on the default host and port."""
+    return all(settings[name] == DEFAULTS[name] for name in ("PGHOST", "PGPORT"))
+
+
+def how_to_start(settings: dict[str, str]) -> str:
+    """`make db` starts the embedded server only; a server of one's own is named, with the
+    settings that point at it."""
+    if is_embedded_server(settings):
+        return "Start the embedded server with `make db`"
+    return (
+        f"Start your PostgreSQL server at {settings['PGHOST']}:{settings['PGPORT']}, or point "
+        "PGHOST, PGPORT and PGDATABASE (in .env or the environment) at one that runs"
+    )
+
+
 def _connect() -> psycopg2.extensions.connection:
     s = connection_settings()
     where = f"{s['PGHOST']}:{s['PGPORT']}"
@@ -95,7 +111,7 @@ def _connect() -> psycopg2.extensions.connection:
             ) from None
         raise WarehouseDown(
             f"The warehouse at {where} (database {s['PGDATABASE']}) does not answer ({reason}). "
-            "Start it with `make db`, then reload this page."
+            f"{how_to_start(s)}, then reload this page."
         ) from None
     conn.autocommit = True
     psycopg2.extensions.register_type(NUMERIC_AS_FLOAT, conn)
@@ -122,8 +138,8 @@ def query(sql: str, params: tuple = ()) -> pd.DataFrame:
         ) from None
     except psycopg2.OperationalError as error:
         raise WarehouseDown(
-            f"The warehouse stopped answering ({str(error).strip()}). Check it with `make db`, "
-            "then reload this page."
+            f"The warehouse stopped answering ({str(error).strip()}). "
+            f"{how_to_start(connection_settings())}, then reload this page."
         ) from None
     finally:
         conn.close()

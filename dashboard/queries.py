@@ -67,7 +67,8 @@ CONSUMPTION_BY_PERIOD = """
         avg(mean_consumption_mw) as mean_consumption_mw,
         max(peak_consumption_mw) as peak_consumption_mw,
         sum(energy_mwh) as energy_mwh,
-        avg(mean_temperature_c) as mean_temperature_c
+        avg(mean_temperature_c) as mean_temperature_c,
+        count(*) as day_count
     from marts.fct_consumption_daily
     where region_code = any(%s)
         and consumption_date between %s and %s
@@ -145,9 +146,11 @@ THERMOSENSITIVITY = """
 
 # --- energy mix and carbon -----------------------------------------------------------------
 
-# params: regions, start, end
+# params: regions, start, end. One row per region per month: France and the regions are never
+# added together (France is the sum of the 12 regions).
 ENERGY_MIX_MONTHLY = """
     select
+        region_code,
         month_start_date,
         sum(nuclear_mwh) / 1e3 as nuclear_gwh,
         sum(thermal_mwh) / 1e3 as thermal_gwh,
@@ -160,8 +163,8 @@ ENERGY_MIX_MONTHLY = """
     from marts.fct_energy_mix_monthly
     where region_code = any(%s)
         and month_start_date between date_trunc('month', cast(%s as date)) and %s
-    group by month_start_date
-    order by month_start_date
+    group by region_code, month_start_date
+    order by region_code, month_start_date
 """
 
 # params: region, start, end. The one hourly query: CO2 intensity is published for France only.
@@ -197,22 +200,31 @@ REGIONAL_BALANCE = """
     order by balance_gwh desc
 """
 
-# params: start, end
+# params: start, end. Seasons of unequal length in the period are compared per month: the mean
+# monthly balance of each season, labelled with its years ("winter 2024-25", "spring 2025").
 BALANCE_BY_SEASON = """
     select
         balance.region_code,
         regions.region_name,
         dates.meteorological_season,
-        sum(balance.balance_mwh) / 1e3 as balance_gwh,
-        sum(balance.balance_mwh) > 0 as is_net_exporter
+        case
+            when dates.meteorological_season = 'winter'
+                then 'winter ' || left(dates.winter_season, 5) || right(dates.winter_season, 2)
+            else dates.meteorological_season || ' ' || dates.calendar_year
+        end as season_label,
+        min(balance.month_start_date) as season_start_date,
+        count(*) as month_count,
+        avg(balance.balance_mwh) / 1e3 as mean_balance_gwh_per_month,
+        avg(balance.balance_mwh) > 0 as is_net_exporter
     from marts.fct_regional_balance as balance
     inner join marts.dim_regions as regions
         on balance.region_code = regions.region_code
     inner join marts.dim_dates as dates
         on balance.month_start_date = dates.calendar_date
     where balance.month_start_date between date_trunc('month', cast(%s as date)) and %s
-    group by balance.region_code, regions.region_name, dates.meteorological_season
-    order by regions.region_name, dates.meteorological_season
+    group by
+        balance.region_code, regions.region_name, dates.meteorological_season, season_label
+    order by regions.region_name, season_start_date
 """
 
 # --- renewables and weather ----------------------------------------------------------------
@@ -240,7 +252,8 @@ RENEWABLES_BY_PERIOD = """
         avg(mean_solar_mw) as mean_solar_mw,
         avg(mean_wind_mw) as mean_wind_mw,
         avg(solar_irradiation_kwh_m2) as mean_daily_irradiation_kwh_m2,
-        avg(mean_wind_speed_100m_kmh) as mean_wind_speed_100m_kmh
+        avg(mean_wind_speed_100m_kmh) as mean_wind_speed_100m_kmh,
+        count(*) as day_count
     from marts.fct_renewables_weather
     where region_code = any(%s)
         and consumption_date between %s and %s
@@ -250,37 +263,56 @@ RENEWABLES_BY_PERIOD = """
 
 # --- peaks ---------------------------------------------------------------------------------
 
-# params: regions, start, end, how many per region
+# params: regions, start, end, how many per region. The highest complete days of the chosen
+# period (fct_consumption_peaks keeps only each calendar year's top 10, too few for a month),
+# each with the hour holding its highest reading and that hour's weather.
 TOP_PEAKS = """
-    with ranked as (
+    with ranked_days as (
         select
-            *,
+            region_code,
+            consumption_date,
+            peak_consumption_mw,
+            mean_consumption_mw,
+            mean_temperature_c,
             row_number() over (
-                partition by region_code order by peak_consumption_mw desc
+                partition by region_code order by peak_consumption_mw desc, consumption_date
             ) as rank_in_period
-        from marts.fct_consumption_peaks
+        from marts.fct_consumption_daily
         where region_code = any(%s)
             and consumption_date between %s and %s
+            and is_complete_day
+    ),
+
+    top_days as (
+        select * from ranked_days
+        where rank_in_period <= %s
     )
 
     select
-        ranked.region_code,
+        top_days.region_code,
         regions.region_name,
-        ranked.rank_in_period,
-        ranked.consumption_date,
-        ranked.peak_local_hour,
-        ranked.peak_consumption_mw,
-        ranked.mean_consumption_mw,
-        ranked.temperature_at_peak_c,
-        ranked.mean_temperature_c,
-        ranked.temperature_anomaly_c,
-        ranked.wind_speed_at_peak_100m_kmh,
-        ranked.cloud_cover_at_peak_pct
-    from ranked
+        top_days.rank_in_period,
+        top_days.consumption_date,
+        peak_hour.local_hour as peak_local_hour,
+        top_days.peak_consumption_mw,
+        top_days.mean_consumption_mw,
+        peak_hour.temperature_c as temperature_at_peak_c,
+        top_days.mean_temperature_c,
+        peak_hour.wind_speed_100m_kmh as wind_speed_at_peak_100m_kmh,
+        peak_hour.cloud_cover_pct as cloud_cover_at_peak_pct
+    from top_days
     inner join marts.dim_regions as regions
-        on ranked.region_code = regions.region_code
-    where ranked.rank_in_period <= %s
-    order by regions.region_code = 'FR' desc, regions.region_name, ranked.rank_in_period
+        on top_days.region_code = regions.region_code
+    cross join lateral (
+        select hourly.local_hour, hourly.temperature_c, hourly.wind_speed_100m_kmh,
+            hourly.cloud_cover_pct
+        from marts.fct_consumption_hourly as hourly
+        where hourly.region_code = top_days.region_code
+            and hourly.consumption_date = top_days.consumption_date
+        order by hourly.peak_consumption_mw desc, hourly.hour_at
+        limit 1
+    ) as peak_hour
+    order by regions.region_code = 'FR' desc, regions.region_name, top_days.rank_in_period
 """
 
 # --- pipeline ------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+import streamlit as st
 
 from tests.conftest import PROJECT_DIR, create_reader_role, demo_env, reader_env
 
@@ -111,3 +112,14 @@ def demo_warehouse_once(tmp_path_factory: pytest.TempPathFactory) -> DemoWarehou
     if not _built:
         _built.append(build_demo_warehouse(tmp_path_factory.mktemp("dashboard_warehouse")))
     return _built[0]
+
+
+def app_on_demo_warehouse(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> DemoWarehouse:
+    """The app's PG* settings point at the demo warehouse; no cached result from another test."""
+    warehouse = demo_warehouse_once(tmp_path_factory)
+    for name, value in warehouse.dashboard_env().items():
+        monkeypatch.setenv(name, value)
+    st.cache_data.clear()
+    return warehouse

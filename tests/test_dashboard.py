@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import PROJECT_DIR, assert_reads_marts_only
-from tests.dashboard_fixtures import DemoWarehouse, demo_warehouse_once
+from tests.dashboard_fixtures import DemoWarehouse, app_on_demo_warehouse
 
 pytestmark = pytest.mark.e2e
 
@@ -36,18 +36,9 @@ PAGES = {
 FILTERED_PAGES = [page for page in PAGES if page != "pipeline"]
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> DemoWarehouse:
-    return demo_warehouse_once(tmp_path_factory)
-
-
 @pytest.fixture
-def app_env(warehouse: DemoWarehouse, monkeypatch) -> DemoWarehouse:
-    """The app's PG* settings point at the demo warehouse; no cached result from another test."""
-    for name, value in warehouse.dashboard_env().items():
-        monkeypatch.setenv(name, value)
-    st.cache_data.clear()
-    return warehouse
+def app_env(tmp_path_factory, monkeypatch) -> DemoWarehouse:
+    return app_on_demo_warehouse(tmp_path_factory, monkeypatch)
 
 
 def run_page(page: str, query_params: dict | None = None) -> AppTest:
@@ -121,7 +112,7 @@ def test_a_link_reproduces_the_view(app_env, page: str) -> None:
     assert app.query_params == LINK  # a page keeps the filters it does not use in the URL
 
 
-def test_a_wrong_link_falls_back_to_the_defaults(app_env) -> None:
+def test_a_wrong_link_falls_back_to_the_defaults_and_says_so(app_env) -> None:
     bad = {"period": ["2010-01-01", "2030-01-01"], "regions": ["Atlantis"], "granularity": "year"}
     app = run_page("temperature", bad)
     assert not app.exception, app.exception
@@ -130,6 +121,71 @@ def test_a_wrong_link_falls_back_to_the_defaults(app_env) -> None:
     start, end = app.date_input(key="period").value
     assert date(2024, 10, 1) <= start < end <= date(2025, 4, 1)  # the data's own coverage
     assert len(app.get("plotly_chart")) == PAGES["temperature"][0]
+    assert [warning.value for warning in app.warning] == [
+        f"Period clamped to the data: {start} → {end}.",
+        "Unknown region 'Atlantis' ignored.",
+        "No known region in the link: showing France.",
+        "Unknown granularity 'year' ignored: day, week or month (showing week).",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("link", "period", "regions", "notice"),
+    [
+        ({"regions": ["FR", "53"]}, None, ["FR", "53"], None),
+        ({"regions": ["France", "Bretagne", "11"]}, None, ["FR", "53", "11"], None),
+        (
+            {"period": ["2024-10-01", "2024-10-07"]},
+            (date(2024, 10, 2), date(2024, 10, 7)),
+            ["FR"],
+            "Period clamped to the data: 2024-10-02 → 2024-10-07.",
+        ),
+        (
+            {"period": ["2025-01-31", "2025-01-01"]},
+            (date(2025, 1, 1), date(2025, 1, 31)),
+            ["FR"],
+            "Reversed period: swapped to 2025-01-01 → 2025-01-31.",
+        ),
+        ({"period": "garbage"}, None, ["FR"], "Unreadable period 'garbage' ignored"),
+        (
+            {"period": ["2025-01-01", "garbage"]},
+            None,
+            ["FR"],
+            "Unreadable period '2025-01-01 → garbage' ignored",
+        ),
+    ],
+    ids=["codes", "names and a code", "clamped", "reversed", "garbage", "half-valid"],
+)
+def test_a_link_value_is_corrected_with_a_notice_naming_it(
+    app_env, link, period, regions, notice
+) -> None:
+    app = run_page("temperature", link)
+    assert not app.exception, app.exception
+    assert app.multiselect(key="regions").value == regions
+    if period:
+        assert app.date_input(key="period").value == period
+    notices = [warning.value for warning in app.warning]
+    assert notices == ([] if notice is None else [notices[0]]) and (
+        notice is None or notice in notices[0]
+    )
+    assert len(app.get("plotly_chart")) == PAGES["temperature"][0]
+
+
+@pytest.mark.parametrize(
+    "period",
+    [["2025-01-15", "2025-01-15"], ["2025-01-06", "2025-01-12"], ["2025-01-01", "2025-01-31"]],
+    ids=["one day", "one week", "one month"],
+)
+@pytest.mark.parametrize("page", FILTERED_PAGES)
+def test_every_period_gives_a_chart_or_a_note(app_env, page, period) -> None:
+    app = run_page(page, {"period": period, "granularity": "week"})
+    assert not app.exception, app.exception
+    assert not app.error, [error.value for error in app.error]
+    assert app.get("plotly_chart") or app.metric or app.info
+    if page == "temperature" and period[0] == period[1]:
+        assert [info.value for info in app.info] == [
+            "Pick at least 2 days to fit a line: this period has one."
+        ]
 
 
 def test_the_peaks_follow_the_regions_of_the_link(app_env) -> None:
@@ -173,6 +229,8 @@ def test_missing_or_empty_marts_show_which_command_to_run(app_env, monkeypatch) 
 
 
 def test_database_down_gives_one_message_then_recovers(app_env, monkeypatch) -> None:
+    """A server of one's own (not the embedded one `make db` starts) is named with the PG*
+    settings that point at it; tests/test_dashboard_units.py checks the `make db` advice."""
     from tests.conftest import free_port
 
     port = free_port()
@@ -181,7 +239,8 @@ def test_database_down_gives_one_message_then_recovers(app_env, monkeypatch) -> 
     assert not app.exception, app.exception
     assert len(app.error) == 1
     assert f"{app_env.env['PGHOST']}:{port}" in app.error[0].value
-    assert "make db" in app.error[0].value
+    assert "PGHOST, PGPORT and PGDATABASE" in app.error[0].value
+    assert "make db" not in app.error[0].value
     # the server is back: the same session shows the page, no restart, no stale error
     monkeypatch.setenv("PGPORT", app_env.env["PGPORT"])
     app.run()

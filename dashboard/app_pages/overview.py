@@ -6,21 +6,18 @@ import streamlit as st
 from dashboard import charts, filters, queries
 from dashboard.db import query
 
+CARDS_PER_ROW = 4
+
 st.title("Overview")
 chosen = filters.sidebar(period=True, regions=False, granularity=True)
 
 st.subheader("Data coverage")
 coverage = query(queries.SOURCE_COVERAGE)
 st.dataframe(
-    coverage[["source_name", "table_name", "first_data_at", "last_data_at", "row_count"]],
+    charts.coverage_table(coverage),
     hide_index=True,
-    column_config={
-        "source_name": "Source",
-        "table_name": "Raw table",
-        "first_data_at": st.column_config.DatetimeColumn("First timestamp (UTC)"),
-        "last_data_at": st.column_config.DatetimeColumn("Last timestamp (UTC)"),
-        "row_count": st.column_config.NumberColumn("Rows loaded", format="localized"),
-    },
+    width="stretch",
+    column_config=charts.COVERAGE_COLUMNS,
 )
 st.caption(charts.source_note("timestamps in UTC", charts.PIPELINE))
 
@@ -30,25 +27,25 @@ if pd.isna(headline["consumption_twh"]):
 else:
     months = int(headline["month_count"])
     span = f"{headline['first_month']:%b %Y} – {headline['last_month']:%b %Y}"
-    st.subheader(f"France, the 12 months to {chosen.end:%b %Y}")
+    st.subheader(f"France, {charts.months_to(months, headline['last_month'])}")
     figures = st.columns(3)
     figures[0].metric(
         "Consumption (TWh)",
-        f"{headline['consumption_twh']:,.1f} TWh",
+        charts.number(headline["consumption_twh"], "TWh", 1),
         help=f"{months} month(s) of data: {span}.",
     )
     figures[1].metric(
         "CO2 intensity of production (g/kWh)",
-        f"{headline['co2_intensity_g_per_kwh']:,.0f} g/kWh",
+        charts.number(headline["co2_intensity_g_per_kwh"], "g/kWh"),
         help="Production-weighted mean of RTE's hourly estimate (France only).",
     )
     figures[2].metric(
         "Renewable share of production",
-        f"{headline['renewable_share']:.1%}",
+        charts.number(100 * headline["renewable_share"], "%", 1),
         help="Wind, solar, hydro and bioenergies divided by all production.",
     )
     st.caption(
-        f"{months} month(s) of data ({span}). "
+        f"The {months} month(s) of data up to the period's end, at most 12 ({span}). "
         + charts.source_note("TWh, g CO2 per kWh, % of production", charts.RTE)
     )
 
@@ -58,22 +55,18 @@ trend = query(queries.CONSUMPTION_BY_PERIOD, (chosen.granularity, codes, chosen.
 if trend.empty:
     charts.nothing_to_show("consumption")
 else:
-    grid = st.columns(4)
     shown = [code for code in codes if code in set(trend["region_code"])]
     for index, code in enumerate(shown):
+        if index % CARDS_PER_ROW == 0:  # one row of columns at a time: a phone keeps the order
+            row = st.columns(CARDS_PER_ROW)
         rows = trend[trend["region_code"] == code]
-        grid[index % 4].metric(
+        row[index % CARDS_PER_ROW].metric(
             f"{chosen.label(code)} (GW)",
-            f"{rows['mean_consumption_mw'].mean() / 1e3:,.1f} GW",
+            charts.number(charts.mean_over_days(rows, "mean_consumption_mw") / 1e3, "GW", 1),
             chart_data=(rows["mean_consumption_mw"] / 1e3).round(2).tolist(),
             chart_type="line",
             border=True,
             help=f"Mean of the period; the line shows each {chosen.granularity}.",
         )
-    st.download_button(
-        "Download the data (CSV)",
-        trend.to_csv(index=False).encode("utf-8"),
-        file_name="wattlake_consumption_per_region.csv",
-        mime="text/csv",
-    )
+    charts.download(trend, "consumption_per_region")
     st.caption(charts.source_note(f"GW, mean per {chosen.granularity}", charts.RTE))

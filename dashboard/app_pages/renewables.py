@@ -6,6 +6,22 @@ import streamlit as st
 from dashboard import charts, filters, queries
 from dashboard.db import query
 
+
+@charts.cached
+def against_weather(daily, x: str, y: str, x_label: str, y_label: str, title: str, chosen):
+    """One point per region and day, France in its own panel."""
+    figure = px.scatter(
+        daily,
+        x=x,
+        y=y,
+        hover_data=["consumption_date"],
+        labels={x: x_label, y: y_label, "region": "Region"},
+        title=title,
+        **charts.by_region(daily, chosen.label),
+    )
+    return charts.own_axes(figure)
+
+
 st.title("Renewables and weather")
 chosen = filters.sidebar(period=True, regions=True, granularity=True)
 window = (chosen.regions, chosen.start, chosen.end)
@@ -14,22 +30,18 @@ daily = query(queries.RENEWABLES_DAILY, window)
 if daily.empty:
     charts.nothing_to_show("renewable production")
     st.stop()
-daily["region"] = daily["region_code"].map(chosen.label)
+daily = charts.regional(daily, chosen.label)
 
 left, right = st.columns(2)
 with left:
-    solar = px.scatter(
+    solar = against_weather(
         daily,
-        x="solar_irradiation_kwh_m2",
-        y="solar_mwh",
-        color="region",
-        hover_data=["consumption_date"],
-        labels={
-            "solar_irradiation_kwh_m2": "Daily irradiation (kWh/m²)",
-            "solar_mwh": "Solar production (MWh per day)",
-            "region": "Region",
-        },
-        title="Solar production against radiation, per day",
+        "solar_irradiation_kwh_m2",
+        "solar_mwh",
+        "Daily irradiation (kWh/m²)",
+        "Solar production (MWh per day)",
+        "Solar production against radiation, per day",
+        chosen,
     )
     charts.show(
         solar,
@@ -40,18 +52,14 @@ with left:
         charts.OPEN_METEO,
     )
 with right:
-    wind = px.scatter(
+    wind = against_weather(
         daily,
-        x="mean_wind_speed_100m_kmh",
-        y="wind_mwh",
-        color="region",
-        hover_data=["consumption_date"],
-        labels={
-            "mean_wind_speed_100m_kmh": "Mean wind speed at 100 m (km/h)",
-            "wind_mwh": "Wind production (MWh per day)",
-            "region": "Region",
-        },
-        title="Wind production against wind speed, per day",
+        "mean_wind_speed_100m_kmh",
+        "wind_mwh",
+        "Mean wind speed at 100 m (km/h)",
+        "Wind production (MWh per day)",
+        "Wind production against wind speed, per day",
+        chosen,
     )
     charts.show(
         wind,
@@ -63,24 +71,19 @@ with right:
     )
 
 trend = query(queries.RENEWABLES_BY_PERIOD, (chosen.granularity, *window))
-trend["region"] = trend["region_code"].map(chosen.label)
-over_time = px.line(
-    trend.melt(
-        id_vars=["period_start", "region"],
-        value_vars=["mean_solar_mw", "mean_wind_mw"],
-        var_name="source",
-        value_name="mw",
-    ).replace({"mean_solar_mw": "solar", "mean_wind_mw": "wind"}),
-    x="period_start",
-    y="mw",
-    color="region",
+power = trend.melt(
+    id_vars=["period_start", "region_code"],
+    value_vars=["mean_solar_mw", "mean_wind_mw"],
+    var_name="source",
+    value_name="mw",
+).replace({"mean_solar_mw": "solar", "mean_wind_mw": "wind"})
+over_time = charts.trend_chart(
+    power,
+    "mw",
+    chosen,
+    f"Mean solar and wind power per {chosen.granularity}",
+    "Mean power (MW)",
     line_dash="source",
-    labels={
-        "period_start": chosen.granularity.capitalize(),
-        "mw": "Mean power (MW)",
-        "region": "Region",
-    },
-    title=f"Mean solar and wind power per {chosen.granularity}",
 )
 charts.show(
     over_time,
