@@ -228,6 +228,7 @@ def coverage_table(coverage: pd.DataFrame) -> pd.DataFrame:
         {
             "source_name": coverage["source_name"],
             "table_name": coverage["table_name"],
+            "status": coverage["load_status"],
             "first_data_at": coverage["first_data_at"].map(timestamp),
             "last_data_at": coverage["last_data_at"].map(timestamp),
             "row_count": coverage["row_count"].map(number),

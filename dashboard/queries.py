@@ -28,14 +28,14 @@ SOURCE_COVERAGE = """
     select
         source_name,
         table_name,
-        min(oldest_data_at) as first_data_at,
-        max(newest_data_at) as last_data_at,
-        max(loaded_at) as last_loaded_at,
-        extract(epoch from now() - max(newest_data_at)) / 3600 as hours_since_last_data,
-        sum(row_count) as row_count,
-        count(*) as load_count
-    from marts.fct_pipeline_loads
-    group by source_name, table_name
+        load_status,
+        first_data_at,
+        last_data_at,
+        last_loaded_at,
+        extract(epoch from now() - last_data_at) / 3600 as hours_since_last_data,
+        row_count,
+        load_count
+    from marts.fct_source_coverage
     order by source_name, table_name
 """
 

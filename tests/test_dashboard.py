@@ -188,6 +188,17 @@ def test_every_period_gives_a_chart_or_a_note(app_env, page, period) -> None:
         ]
 
 
+def test_the_coverage_table_says_which_raw_tables_are_not_loaded(app_env) -> None:
+    # the demo loads no real-time dataset: its two raw tables do not exist, and say so
+    table = run_page("overview").dataframe[0].value.set_index("table_name")
+    assert table.loc["eco2mix_regional_tr", "status"] == "not loaded"
+    assert table.loc["eco2mix_national_tr", "first_data_at"] == "–"
+    assert set(table.loc[["eco2mix_regional", "open_meteo_hourly"], "status"]) == {"loaded"}
+    pipeline = run_page("pipeline")
+    ages = {metric.label: metric.value for metric in pipeline.metric}
+    assert ages["eco2mix_national_tr: age of the newest data"] == "not loaded"
+
+
 def test_the_peaks_follow_the_regions_of_the_link(app_env) -> None:
     app = run_page("peaks", LINK)
     table = app.dataframe[0].value

@@ -66,9 +66,13 @@ st.subheader("Freshness of each source")
 figures = st.columns(len(coverage))
 for column, row in zip(figures, coverage.itertuples(), strict=True):
     age_h = row.hours_since_last_data
+    if row.load_status != "loaded":
+        age = "not loaded"
+    else:
+        age = charts.number(age_h, "h") if age_h < 48 else charts.number(age_h / 24, "days")
     column.metric(
         f"{row.table_name}: age of the newest data",
-        charts.number(age_h, "h") if age_h < 48 else charts.number(age_h / 24, "days"),
+        age,
         help=f"Newest instant {charts.timestamp(row.last_data_at)}, "
         f"last loaded {charts.timestamp(row.last_loaded_at)}.",
     )
