@@ -34,11 +34,11 @@
     The consolidated/definitive dataset wins over the real-time one, then the best nature
     (macros/eco2mix_publication_rank.sql), then the later dlt load, then the later file, then
     the later row of that file, so that a tie is always broken the same way. A later file is
-    one whose landing path (`source_file_path`) sorts after, byte by byte whatever the
-    database's collation: for the fetched months `<dataset>/<YYYY-MM>.csv`, the later month;
-    for hand downloads (`local/<name>`), the later name. A later row is a larger `source_row`
-    (its line in the file). `measured_at_text`, the raw
-    text of `measured_at` (one text per instant: raw stores UTC), is part of the partition so
+    one whose landing path (`source_file_path`) sorts after, its UTF-8 bytes compared whatever
+    the database's collation: for the fetched months `<dataset>/<YYYY-MM>.csv`, the later
+    month; for hand downloads (`local/<name>`), the later name. A later row is a larger
+    `source_row` (its line in the file). `measured_at_text`, the raw text of `measured_at` (one
+    text per instant: raw stores UTC), is part of the partition so
     that a filter on it reaches the raw table's index through this window.
 #}
 {% macro best_eco2mix_publications(relation, key_column) -%}
@@ -51,7 +51,7 @@
                     case when is_real_time_dataset then 0 else 1 end desc,
                     {{ eco2mix_publication_rank('data_nature') }} desc,
                     cast(dlt_load_id as {{ dbt.type_numeric() }}) desc,
-                    source_file_path collate "C" desc nulls last,
+                    convert_to(source_file_path, 'UTF8') desc nulls last,
                     source_row desc nulls last
             ) as publication_rank
         from {{ relation }}
