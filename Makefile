@@ -66,6 +66,12 @@ transform: db ## dbt build: seeds, staging, intermediate, marts and their data t
 	$(READER_ROLE)
 	$(IN_DBT) $(DBT) $(DBT_BUILD)
 
+# Every data test over every row: a build's own tests see only its window (macros/test_window.sql).
+# Reads the warehouse, builds nothing. Run it weekly and after a bulk reload.
+.PHONY: verify
+verify: db ## All data tests over all rows, no window (weekly, after a bulk reload); builds nothing
+	$(IN_DBT) $(DBT) test --exclude-resource-type unit_test --vars '{test_full_history: true}'
+
 docs-generate: db
 	$(IN_DBT) $(DBT) docs generate
 

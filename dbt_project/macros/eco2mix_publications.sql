@@ -32,8 +32,13 @@
     The best publication of each step of `relation` (a CTE of renamed readings): the same
     `key_column` and `measured_at` may come from both datasets and be published several times.
     The consolidated/definitive dataset wins over the real-time one, then the best nature
-    (macros/eco2mix_publication_rank.sql), then the latest dlt load. `measured_at_text`, the raw
-    text of `measured_at` (one text per instant: raw stores UTC), is part of the partition so
+    (macros/eco2mix_publication_rank.sql), then the later dlt load, then the later file, then
+    the later row of that file, so that a tie is always broken the same way. A later file is
+    one whose landing path (`source_file_path`) sorts after, its UTF-8 bytes compared whatever
+    the database's collation: for the fetched months `<dataset>/<YYYY-MM>.csv`, the later
+    month; for hand downloads (`local/<name>`), the later name. A later row is a larger
+    `source_row` (its line in the file). `measured_at_text`, the raw text of `measured_at` (one
+    text per instant: raw stores UTC), is part of the partition so
     that a filter on it reaches the raw table's index through this window.
 #}
 {% macro best_eco2mix_publications(relation, key_column) -%}
@@ -45,7 +50,9 @@
                 order by
                     case when is_real_time_dataset then 0 else 1 end desc,
                     {{ eco2mix_publication_rank('data_nature') }} desc,
-                    cast(dlt_load_id as {{ dbt.type_numeric() }}) desc
+                    cast(dlt_load_id as {{ dbt.type_numeric() }}) desc,
+                    convert_to(source_file_path, 'UTF8') desc nulls last,
+                    source_row desc nulls last
             ) as publication_rank
         from {{ relation }}
     ) as ranked

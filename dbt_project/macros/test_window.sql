@@ -5,7 +5,14 @@
     rows were tested when they were new. A model opts in with meta `test_window_column` and/or
     `test_window_text_column` (dbt_project.yml, the marts' YAML).
     Everything is tested on a build with `--full-refresh`, on one that runs before
-    int_consumption_averaged_to_hours exists, or with `--vars '{test_full_history: true}'`.
+    int_consumption_averaged_to_hours exists, or with `--vars '{test_full_history: true}'`
+    (`make verify`: every data test over every row, nothing built).
+
+    What an incremental build's tests do not see: any row older than the window. "Tested when
+    they were new" no longer holds for a row changed since (raw rows of an old month reloaded,
+    a staging view's new logic applied to old rows that the incremental models did not
+    rebuild), nor for a data test added or changed since: it has only ever seen the window.
+    Run `make verify` for those (weekly, and after a bulk reload).
 
     This overrides dbt's get_where_subquery (the wrapper around `model` in every generic test),
     keeping its `where` config.

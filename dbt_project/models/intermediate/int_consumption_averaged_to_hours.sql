@@ -28,6 +28,7 @@ regional_hours as (
         avg(consumption_mw) as mean_consumption_mw,
         max(consumption_mw) as peak_consumption_mw,
         count(consumption_mw) as reading_count,
+        {{ is_complete_hour('consumption_mw', 'measured_at', 'is_real_time_dataset') }} as is_complete_hour,
         avg(thermal_mw) as thermal_mw,
         cast(null as {{ dbt.type_numeric() }}) as coal_mw,
         cast(null as {{ dbt.type_numeric() }}) as gas_mw,
@@ -55,6 +56,7 @@ national_hours as (
         avg(consumption_mw) as mean_consumption_mw,
         max(consumption_mw) as peak_consumption_mw,
         count(consumption_mw) as reading_count,
+        {{ is_complete_hour('consumption_mw', 'measured_at', 'is_real_time_dataset') }} as is_complete_hour,
         avg({{ sum_of_present(['coal_mw', 'gas_mw', 'oil_mw']) }}) as thermal_mw,
         avg(coal_mw) as coal_mw,
         avg(gas_mw) as gas_mw,
@@ -88,6 +90,7 @@ final as (
         cast(mean_consumption_mw as {{ dbt.type_float() }}) as mean_consumption_mw,
         cast(peak_consumption_mw as {{ dbt.type_float() }}) as peak_consumption_mw,
         cast(reading_count as {{ dbt.type_int() }}) as reading_count,
+        cast(is_complete_hour as {{ dbt.type_boolean() }}) as is_complete_hour,
         cast({{ sum_of_present([
             'thermal_mw', 'nuclear_mw', 'wind_mw', 'solar_mw', 'hydro_mw', 'bioenergy_mw',
             'battery_discharging_mw',

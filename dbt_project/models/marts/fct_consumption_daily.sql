@@ -28,7 +28,9 @@ daily_consumption as (
         sum(mean_consumption_mw) as energy_mwh,
         avg(mean_consumption_mw) as mean_consumption_mw,
         max(peak_consumption_mw) as peak_consumption_mw,
-        count(*) as hours_with_consumption
+        count(*) as hours_with_consumption,
+        -- hours with every reading present and non-null (macros/complete_hours.sql)
+        count(case when is_complete_hour then 1 end) as complete_consumption_hours
     from hourly_consumption
     group by 1, 2
 ),
@@ -56,6 +58,7 @@ joined as (
         daily_weather.min_temperature_c,
         daily_weather.max_temperature_c,
         daily_consumption.hours_with_consumption,
+        daily_consumption.complete_consumption_hours,
         coalesce(daily_weather.hours_with_temperature, 0) as hours_with_temperature,
         {{ hours_in_local_day('daily_consumption.consumption_date') }} as hours_in_day
     from daily_consumption
@@ -80,7 +83,7 @@ final as (
         cast(hours_with_consumption as {{ dbt.type_int() }}) as hours_with_consumption,
         cast(hours_with_temperature as {{ dbt.type_int() }}) as hours_with_temperature,
         cast(
-            hours_with_consumption = hours_in_day and hours_with_temperature = hours_in_day
+            complete_consumption_hours = hours_in_day and hours_with_temperature = hours_in_day
             as {{ dbt.type_boolean() }}
         ) as is_complete_day
     from joined

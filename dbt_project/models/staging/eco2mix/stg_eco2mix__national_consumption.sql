@@ -50,6 +50,7 @@ renamed as (
         {{ clean_number(raw_column(dataset, 'ech_comm_allemagne_belgique')) }} as commercial_exchanges_germany_belgium_mw,  -- noqa: LT05
         {{ raw_column(dataset, '_dlt_load_id') }} as dlt_load_id,
         {{ raw_column(dataset, '_source_file') }} as source_file_path,
+        {{ raw_column(dataset, '_source_row', dbt.type_bigint()) }} as source_row,
         {{ dataset.is_real_time }} as is_real_time_dataset
     from {{ raw_from(dataset) }}
     {%- endfor %}
@@ -103,7 +104,9 @@ final as (
         commercial_exchanges_switzerland_mw,
         commercial_exchanges_germany_belgium_mw,
         dlt_load_id,
-        source_file_path
+        source_file_path,
+        source_row,
+        is_real_time_dataset
     from best_publications
 )
 

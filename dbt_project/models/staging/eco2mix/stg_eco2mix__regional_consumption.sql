@@ -40,6 +40,7 @@ renamed as (
         {{ clean_number(raw_column(dataset, 'tch_bioenergies')) }} as bioenergy_load_factor_pct,
         {{ raw_column(dataset, '_dlt_load_id') }} as dlt_load_id,
         {{ raw_column(dataset, '_source_file') }} as source_file_path,
+        {{ raw_column(dataset, '_source_row', dbt.type_bigint()) }} as source_row,
         {{ dataset.is_real_time }} as is_real_time_dataset
     from {{ raw_from(dataset) }}
     {%- endfor %}
@@ -83,7 +84,9 @@ final as (
         bioenergy_coverage_pct,
         bioenergy_load_factor_pct,
         dlt_load_id,
-        source_file_path
+        source_file_path,
+        source_row,
+        is_real_time_dataset
     from best_publications
 )
 
