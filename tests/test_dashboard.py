@@ -134,11 +134,11 @@ def test_a_wrong_link_falls_back_to_the_defaults_and_says_so(app_env) -> None:
     [
         ({"regions": ["FR", "53"]}, None, ["FR", "53"], None),
         ({"regions": ["France", "Bretagne", "11"]}, None, ["FR", "53", "11"], None),
-        (
-            {"period": ["2024-10-01", "2024-10-07"]},
-            (date(2024, 10, 2), date(2024, 10, 7)),
+        (  # the demo's data starts on 1 October 2024, its first Paris day
+            {"period": ["2024-09-25", "2024-10-07"]},
+            (date(2024, 10, 1), date(2024, 10, 7)),
             ["FR"],
-            "Period clamped to the data: 2024-10-02 → 2024-10-07.",
+            "Period clamped to the data: 2024-10-01 → 2024-10-07.",
         ),
         (
             {"period": ["2025-01-31", "2025-01-01"]},
