@@ -38,8 +38,11 @@ class StepSummary:
     bad_files: list[str] = field(default_factory=list)
     unchanged_files: int = 0
     warnings: list[str] = field(default_factory=list)
+    error: str = ""  # the source failed: its one-line reason
 
     def __str__(self) -> str:
+        if self.error:
+            return f"{self.source}: failed, see the error below ({self.seconds:.1f} s)"
         tables = ", ".join(f"{table} {count:,} rows" for table, count in self.rows.items())
         unchanged = (
             f"; {self.unchanged_files:,} landed file(s) already loaded, skipped"
@@ -109,6 +112,7 @@ def run_source(name: str) -> StepSummary:
         # The state committed with the last complete load is the truth: a lost or stale local
         # state must not make an appended file load twice.
         pipeline.sync_destination()
+        warnings.extend(remove_duplicate_keys(pipeline))
         first_load = True
         while True:
             progress(name, "extract")
@@ -197,6 +201,41 @@ def discard_unfinished_load(pipeline: dlt.Pipeline) -> dlt.Pipeline:
         )
         conn.commit()
     return pipeline
+
+
+def remove_duplicate_keys(pipeline: dlt.Pipeline) -> list[str]:
+    """Delete rows that repeat a key of their table, keeping the newer load's row.
+
+    Older versions let two concurrent runs load the same file twice (the run lock now forbids
+    it): those copies stay in raw for good, since staging hides them. "Newer" is the later
+    `_dlt_load_id` (dlt's load ids are timestamps), then the greater `_dlt_id`. Returns one
+    line per table that had any, saying how many rows went.
+    """
+    if not pipeline.default_schema_name:
+        return []
+    schema = pipeline.default_schema
+    notes: list[str] = []
+    with closing(warehouse.connect()) as conn, conn.cursor() as cur:
+        for table in schema.data_table_names():
+            columns = schema.get_table_columns(table)
+            key = [name for name, column in columns.items() if column.get("primary_key")]
+            cur.execute("select to_regclass(%s) is not null", (f'{DATASET}."{table}"',))
+            if not key or not cur.fetchone()[0]:
+                continue
+            same_key = " and ".join(f'older."{name}" = newer."{name}"' for name in key)
+            cur.execute(
+                f'delete from {DATASET}."{table}" as older using {DATASET}."{table}" as newer'
+                f" where {same_key} and (older._dlt_load_id, older._dlt_id)"
+                f" < (newer._dlt_load_id, newer._dlt_id)"
+            )
+            if cur.rowcount:
+                notes.append(
+                    f"raw.{table} held {cur.rowcount:,} duplicate row(s) of its key "
+                    f"({', '.join(key)}), left by an older version: removed, the newer load's "
+                    f"row kept"
+                )
+        conn.commit()
+    return notes
 
 
 def loaded_rows(pipeline: dlt.Pipeline) -> dict[str, int]:
