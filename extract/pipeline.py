@@ -131,11 +131,12 @@ def run_source(name: str) -> StepSummary:
                 break
             first_load = False
             progress(name, f"{len(deferred)} file(s) share keys with a file just loaded: next load")
-    except PipelineStepFailed as failure:
+    except (PipelineStepFailed, psycopg2.OperationalError, psycopg2.InterfaceError) as failure:
         if lost_warehouse(failure):
+            step = getattr(failure, "step", "duplicate check")
             raise warehouse.WarehouseError(
                 f"Lost the connection to the {warehouse.describe()} during the {name} "
-                f"{failure.step} ({root_cause(failure)}): start it again (`make db` for the "
+                f"{step} ({root_cause(failure)}): start it again (`make db` for the "
                 f"embedded one) and re-run; the interrupted load is thrown away and redone."
             ) from None
         raise SourceError(root_cause(failure)) from None
@@ -208,8 +209,9 @@ def remove_duplicate_keys(pipeline: dlt.Pipeline) -> list[str]:
 
     Older versions let two concurrent runs load the same file twice (the run lock now forbids
     it): those copies stay in raw for good, since staging hides them. "Newer" is the later
-    `_dlt_load_id` (dlt's load ids are timestamps), then the greater `_dlt_id`. Returns one
-    line per table that had any, saying how many rows went.
+    `_dlt_load_id` (dlt's load ids are timestamps), then the greater `_dlt_id`. A read-only
+    look comes first (one aggregate per table), so a clean table is never locked for writing.
+    Returns one line per table that had any, saying how many rows went.
     """
     if not pipeline.default_schema_name:
         return []
@@ -217,10 +219,16 @@ def remove_duplicate_keys(pipeline: dlt.Pipeline) -> list[str]:
     notes: list[str] = []
     with closing(warehouse.connect()) as conn, conn.cursor() as cur:
         for table in schema.data_table_names():
-            columns = schema.get_table_columns(table)
-            key = [name for name, column in columns.items() if column.get("primary_key")]
+            hints = schema.get_table_columns(table)
+            key = [name for name, column in hints.items() if column.get("primary_key")]
             cur.execute("select to_regclass(%s) is not null", (f'{DATASET}."{table}"',))
             if not key or not cur.fetchone()[0]:
+                continue
+            columns = ", ".join(f'"{name}"' for name in key)
+            cur.execute(
+                f'select 1 from {DATASET}."{table}" group by {columns} having count(*) > 1 limit 1'
+            )
+            if cur.fetchone() is None:
                 continue
             same_key = " and ".join(f'older."{name}" = newer."{name}"' for name in key)
             cur.execute(
