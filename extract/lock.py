@@ -123,8 +123,14 @@ class RunLock:
         """None once both locks are held, else who holds the one that is taken."""
         if self.file is None:
             path = lock_path()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.file = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held for the run)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.file = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held for the run)
+            except OSError as error:
+                raise landing.SourceError(
+                    f"Cannot open the run lock {path} ({error.strerror}): make that folder "
+                    f"writable (or point WATTLAKE_LANDING_DIR at one), then re-run."
+                ) from None
         try:
             fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -258,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as setting:
         print(f"error: {setting}", file=sys.stderr)
         return 2
-    except warehouse.WarehouseError as error:
+    except (warehouse.WarehouseError, landing.SourceError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 
