@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import os
 import time
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +27,7 @@ STATE_DIR = Path(
     os.environ.get("WATTLAKE_STATE_DIR", Path(__file__).resolve().parent.parent / ".local" / "dlt")
 )
 DATASET = "raw"
+DUPLICATES_CHECKED = "duplicate_keys_checked"  # dlt local state: see remove_duplicate_keys
 SOURCES = discover()  # every module of extract/sources/ that defines `<name>_source`
 
 
@@ -211,10 +212,21 @@ def remove_duplicate_keys(pipeline: dlt.Pipeline) -> list[str]:
     it): those copies stay in raw for good, since staging hides them. "Newer" is the later
     `_dlt_load_id` (dlt's load ids are timestamps), then the greater `_dlt_id`. A read-only
     look comes first (one aggregate per table), so a clean table is never locked for writing.
-    Returns one line per table that had any, saying how many rows went.
+    That look costs seconds at full-history size (2.5 M rows), and under the lock no run can
+    add duplicates, so it is done once per dlt working folder (a flag in dlt's local state,
+    which a reset or a new machine starts without). Returns one line per table that had any,
+    saying how many rows went.
     """
-    if not pipeline.default_schema_name:
-        return []
+    with suppress(KeyError):
+        if pipeline.get_local_state_val(DUPLICATES_CHECKED):
+            return []
+    notes = duplicate_key_rows(pipeline) if pipeline.default_schema_name else []
+    pipeline.set_local_state_val(DUPLICATES_CHECKED, True)
+    return notes
+
+
+def duplicate_key_rows(pipeline: dlt.Pipeline) -> list[str]:
+    """`remove_duplicate_keys`' work, on every raw table of the pipeline's schema."""
     schema = pipeline.default_schema
     notes: list[str] = []
     with closing(warehouse.connect()) as conn, conn.cursor() as cur:

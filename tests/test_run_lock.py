@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -214,6 +215,7 @@ def test_duplicates_left_by_an_older_version_are_removed_the_newer_load_wins(mak
         )
         copied = cur.rowcount
     assert copied > 0 and warehouse.duplicate_keys() == copied
+    shutil.rmtree(warehouse.workdir / "dlt")  # the older version's install knew no check
     result = warehouse.extract(**SEPTEMBER)
     assert f"raw.eco2mix_regional held {copied:,} duplicate row(s)" in result.stderr
     assert "the newer load's row kept" in result.stderr
