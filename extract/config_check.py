@@ -103,12 +103,16 @@ def lookup(providers: list, name: str, setting: str) -> tuple[object, str] | Non
 
 
 def toml_name(provider, key: str, sections: tuple[str, ...] | list[str]) -> str:
-    """`.dlt/config.toml [sources.eco2mix] datasets`: the file a TOML provider read a key from
-    (dlt's origin is `config.toml`, or `global:config.toml` for the global folder's)."""
+    """`.dlt/config.toml [sources.eco2mix] datasets`: a key, and the file it was read from."""
+    return f"{toml_file(provider, key, sections)} [{'.'.join(sections)}] {key}"
+
+
+def toml_file(provider, key: str, sections: tuple[str, ...] | list[str]) -> str:
+    """The file a TOML provider read a key from (dlt's origin says `config.toml`, or
+    `global:config.toml` for the global folder's)."""
     origin = provider.get_value_location(key, None, *sections)
     paths = provider.present_locations or [provider.name]
-    path = paths[-1] if origin.startswith("global:") else paths[0]
-    return f"{os.path.normpath(path)} [{'.'.join(sections)}] {key}"
+    return os.path.normpath(paths[-1] if origin.startswith("global:") else paths[0])
 
 
 def env_name(*parts: str) -> str:
@@ -160,11 +164,12 @@ def check_known_keys(providers: list, settings: dict[str, dict]) -> None:
 
 def walk_toml(provider, sections: list[str], table: dict, settings, shared) -> None:
     for key, value in table.items():
-        where = toml_name(provider, key, ["sources", *sections])
         if isinstance(value, dict):
-            check_section(where.rsplit(" ", 2)[0], [*sections, key], settings)
+            location = toml_file(provider, key, ["sources", *sections])
+            check_section(location, [*sections, key], settings)
             walk_toml(provider, [*sections, key], value, settings, shared)
         else:
+            where = toml_name(provider, key, ["sources", *sections])
             check_key(where, sections, key, settings, shared, env=False)
 
 
