@@ -100,6 +100,7 @@ class RunLock:
         )
         self.warehouse_optional = warehouse_optional
         self.file = None
+        self.holds_file = False
         self.conn = None
 
     def acquire(self, wait_s: float) -> None:
@@ -135,13 +136,14 @@ class RunLock:
             fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return file_holder(self.file)
+        self.holds_file = True
         self.file.seek(0)
         self.file.truncate()
         self.file.write(json.dumps(asdict(self.me)) + "\n")
         self.file.flush()
         holder = self.try_advisory()
         if holder is not None:
-            fcntl.flock(self.file, fcntl.LOCK_UN)  # let a waiting run in: neither side waits
+            self.unlock_file()  # let a waiting run in: neither side waits for the other
         return holder
 
     def try_advisory(self) -> Holder | None:
@@ -168,16 +170,31 @@ class RunLock:
                 self.conn.close()  # ends the session, and with it the advisory lock
             self.conn = None
         if self.file is not None:
-            self.file.close()  # drops the flock
+            self.unlock_file()
+            self.file.close()
             self.file = None
+
+    def unlock_file(self) -> None:
+        """Empty the lock file (it names the holder only while held), then drop the flock."""
+        if self.holds_file:
+            self.file.seek(0)
+            self.file.truncate()
+            self.file.flush()
+            fcntl.flock(self.file, fcntl.LOCK_UN)
+            self.holds_file = False
 
 
 def file_holder(handle) -> Holder:
-    handle.seek(0)
-    try:
-        return Holder(**json.loads(handle.read()))
-    except (ValueError, TypeError):
-        return Holder("?", "?", "? (it is starting)")
+    """Who holds the flock, from the lock file. The holder writes it right after taking the
+    lock (and empties it before letting go), so an empty or half-written file is read again
+    for up to a second."""
+    for _ in range(40):
+        handle.seek(0)
+        try:
+            return Holder(**json.loads(handle.read()))
+        except (ValueError, TypeError):
+            time.sleep(0.025)
+    return Holder("?", "?", "? (it is starting)")
 
 
 def advisory_holder(conn) -> Holder:
