@@ -340,42 +340,36 @@ def downloads(tmp_path) -> tuple[Path, int]:
     return folder, rows
 
 
-def loaded_only_good(warehouse: Warehouse, rows: int) -> None:
+def empty_file(folder: Path) -> tuple[str, str]:
+    (folder / "empty.csv").write_bytes(b"")
+    return "empty.csv", "is empty: download it again from the portal (CSV, delimiter ;)."
+
+
+def oversized_field(folder: Path) -> tuple[str, str]:
+    header, first, *_ = (folder / "good.csv").read_text(encoding="utf-8").splitlines()
+    fields = first.split(";")
+    fields[1] = "x" * 20_000_000  # `Région`: 20 MB on the first row
+    (folder / "big.csv").write_text(f"{header}\n{';'.join(fields)}\n", encoding="utf-8")
+    return "big.csv", (
+        "cannot be read as an éCO2mix export (field larger than field limit (131072), in its "
+        "first rows): download it again from the portal (CSV, delimiter ';'), then re-run."
+    )
+
+
+@pytest.mark.parametrize("spoil", [empty_file, oversized_field], ids=["empty", "oversized field"])
+def test_a_bad_hand_download_is_named_in_one_line_and_the_others_load(
+    make_warehouse, downloads, spoil
+):
+    folder, rows = downloads
+    name, reason = spoil(folder)
+    warehouse = make_warehouse(SOURCES__ECO2MIX__LOCAL_PATH=str(folder))
+    result = warehouse.extract(check=False)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"error: {folder / name} {reason}"
     assert warehouse.sql("select distinct _source_file from raw.eco2mix_regional") == [
         ("csv/eco2mix/local/good.csv",)
     ]
     assert warehouse.scalar("select count(*) from raw.eco2mix_regional") == rows
-
-
-def test_an_empty_hand_download_says_empty_and_the_others_load(make_warehouse, downloads):
-    folder, rows = downloads
-    (folder / "empty.csv").write_bytes(b"")
-    warehouse = make_warehouse(SOURCES__ECO2MIX__LOCAL_PATH=str(folder))
-    result = warehouse.extract(check=False)
-    assert result.returncode == 1
-    assert result.stderr.strip() == (
-        f"error: {folder / 'empty.csv'} is empty: download it again from the portal (CSV, "
-        f"delimiter ;)."
-    )
-    loaded_only_good(warehouse, rows)
-
-
-def test_an_oversized_field_names_its_file_and_the_others_load(make_warehouse, downloads):
-    folder, rows = downloads
-    good = (folder / "good.csv").read_text(encoding="utf-8")
-    header, first, *_ = good.splitlines()
-    fields = first.split(";")
-    fields[1] = "x" * 20_000_000  # `Région`: 20 MB on the first row
-    (folder / "big.csv").write_text(f"{header}\n{';'.join(fields)}\n", encoding="utf-8")
-    warehouse = make_warehouse(SOURCES__ECO2MIX__LOCAL_PATH=str(folder))
-    result = warehouse.extract(check=False)
-    assert result.returncode == 1
-    assert result.stderr.strip() == (
-        f"error: {folder / 'big.csv'} cannot be read as an éCO2mix export (field larger than "
-        f"field limit (131072), in its first rows): download it again from the portal (CSV, "
-        f"delimiter ';'), then re-run."
-    )
-    loaded_only_good(warehouse, rows)
 
 
 def test_duplicate_keys_in_one_file_are_a_warning_and_the_last_line_wins(make_warehouse, downloads):
