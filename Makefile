@@ -39,9 +39,12 @@ DBT_BUILD := build --exclude-resource-type unit_test
 # The dashboard's read-only role: created before dbt grants it the marts, its password kept out
 # of dbt (extract/reader_role.py, docs/security.md).
 READER_ROLE := $(PY) -m extract.reader_role
+# Every target that writes to the warehouse runs holding the run lock (docs/operations.md): a
+# second run waits WATTLAKE_LOCK_WAIT_SECONDS (default 0), then fails in one line.
+LOCKED := $(PY) -m extract.lock --
 
 .PHONY: help setup db db-stop extract transform docs docs-generate dashboard demo run test lint \
-	format clean reset bench bench-quick new-source
+	format clean reset bench bench-quick new-source locked-demo locked-run locked-reset
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' \
@@ -64,7 +67,7 @@ extract: db ## Fetch the sources into data/raw/ and load them into schema raw (S
 
 transform: db ## dbt build: seeds, staging, intermediate, marts and their data tests
 	$(READER_ROLE)
-	$(IN_DBT) $(DBT) $(DBT_BUILD)
+	$(IN_DBT) $(LOCKED) $(DBT) $(DBT_BUILD)
 
 # Every data test over every row: a build's own tests see only its window (macros/test_window.sql).
 # Reads the warehouse, builds nothing. Run it weekly and after a bulk reload.
@@ -84,6 +87,9 @@ dashboard: db ## Run the Streamlit dashboard on DASHBOARD_PORT (8501)
 		--server.headless true --browser.gatherUsageStats false --client.toolbarMode viewer
 
 demo: db ## The whole chain offline: stand-in sources → extract → dbt build → docs
+	@$(LOCKED) $(MAKE) --no-print-directory locked-demo
+
+locked-demo:
 	@mkdir -p .local; $(PY) -m extract.standin --port $(STANDIN_PORT) > .local/standin.log 2>&1 & \
 		standin=$$!; trap 'kill $$standin 2>/dev/null' EXIT; \
 		$(PY) -m extract.landing wait $(STANDIN_URL) && \
@@ -95,6 +101,9 @@ demo: db ## The whole chain offline: stand-in sources → extract → dbt build 
 	@echo "  dbt docs:  make docs        then open http://127.0.0.1:$(DOCS_PORT)"
 
 run: db ## The whole chain against the real services (needs internet)
+	@$(LOCKED) $(MAKE) --no-print-directory locked-run
+
+locked-run:
 	$(PY) -m extract --check-network
 	$(READER_ROLE)
 	$(IN_DBT) $(DBT) $(DBT_BUILD)
@@ -130,6 +139,9 @@ reset: setup ## Delete ALL data: landing zone, dlt state, the warehouse's schema
 	@if [ "$${CONFIRM:-}" != yes ]; then \
 		read -r -p "Delete data/, .local/ (dlt state, embedded database) and the warehouse schemas? [y/N] " answer; \
 		[ "$$answer" = y ] || { echo "Nothing deleted."; exit 1; }; fi
+	@$(PY) -m extract.lock --warehouse-optional -- $(MAKE) --no-print-directory locked-reset
+
+locked-reset:
 	@if [ -n "$${PGHOST:-}" ]; then $(PY) -m extract.warehouse drop-schemas; \
 		else $(PY) -m extract.warehouse stop; fi
 	rm -rf data .local dbt_project/target dbt_project/logs

@@ -6,12 +6,13 @@ import argparse
 import gc
 import os
 import sys
+import time
 
 import dlt
 
-from extract import warehouse
+from extract import config_check, lock, warehouse
 from extract.landing import LANDING_DIR, SourceError, check_reachable
-from extract.pipeline import SOURCES, run_source
+from extract.pipeline import SOURCES, StepSummary, run_source
 
 
 def configured_urls() -> list[str]:
@@ -50,13 +51,22 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown source {', '.join(unknown)}: choose from {', '.join(SOURCES)}")
     try:
+        config_check.check(SOURCES, args.sources or list(SOURCES))
+    except config_check.ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    try:
         if args.check_network:
             for url in configured_urls():
                 check_reachable(url)
-        check_same_origin(dlt.config["sources.eco2mix.base_url"])
         warehouse.wait_until_ready(timeout_s=5)
-        print(f"Loading into schema raw of the {warehouse.describe()}.", flush=True)
-        summaries = [run_source(name) for name in args.sources or SOURCES]
+        with lock.hold():
+            check_same_origin(dlt.config["sources.eco2mix.base_url"])
+            print(f"Loading into schema raw of the {warehouse.describe()}.", flush=True)
+            summaries = [run_one(name) for name in args.sources or SOURCES]
+    except lock.LockBusy as busy:
+        print(f"error: {busy}", file=sys.stderr)
+        return lock.BUSY_EXIT
     except (SourceError, warehouse.WarehouseError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -65,10 +75,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {summary}")
     for line in [line for summary in summaries for line in summary.warnings]:
         print(f"warning: {line}", file=sys.stderr)
-    bad_files = [line for summary in summaries for line in summary.bad_files]
-    for line in bad_files:  # every other file is loaded; these are retried by the next run
+    errors = [line for summary in summaries for line in (summary.error, *summary.bad_files)]
+    for line in filter(None, errors):  # every other file is loaded; these are retried next run
         print(f"error: {line}", file=sys.stderr)
-    return 1 if bad_files else 0
+    return 1 if any(errors) else 0
+
+
+def run_one(name: str) -> StepSummary:
+    """One source's run; its failure is reported, and the next source runs all the same."""
+    started = time.monotonic()
+    try:
+        return run_source(name)
+    except (SourceError, warehouse.WarehouseError) as error:
+        print(f"{name}: failed", flush=True)
+        return StepSummary(name, {}, time.monotonic() - started, error=str(error))
 
 
 if __name__ == "__main__":

@@ -9,14 +9,18 @@ backoff, honouring `Retry-After`; what still fails becomes one `SourceError` sen
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from requests.exceptions import ContentDecodingError
 from urllib3.exceptions import ReadTimeoutError
@@ -85,7 +89,10 @@ def download(
     validate: Callable[[bytes], None],
     timeout_s: float = 120,
 ) -> Path:
-    """GET url into destination atomically; `validate` raises SourceError on a bad body."""
+    """GET url into destination atomically; `validate` raises SourceError on a bad body.
+
+    `timeout_s` bounds each attempt as a whole: connecting, waiting and the whole body.
+    """
     response = get_whole_body(http, url, params, timeout_s)
     if response.status_code != 200:
         raise SourceError(
@@ -93,14 +100,41 @@ def download(
             f"{error_reason(response)}: nothing was loaded from it; re-run later."
         )
     validate(response.content)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    partial = destination.with_name(destination.name + ".part")
-    with open(partial, "wb") as handle:
-        handle.write(response.content)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(partial, destination)
+    write_atomically(destination, response.content)
     return destination
+
+
+def write_atomically(path: Path, body: bytes | Path) -> None:
+    """Write `body` (bytes, or a file to copy) to `path` through `<path>.part` and a rename, so
+    that a killed run never leaves a half-written file. A full or read-only disk is one line
+    naming the path; the `.part` file is removed and every file landed before is kept."""
+    partial = path.with_name(path.name + ".part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(body, Path):
+            shutil.copyfile(body, partial)
+        else:
+            with open(partial, "wb") as handle:
+                handle.write(body)
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(partial, path)
+    except OSError as error:
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)
+        fix = (
+            "free some space on that disk"
+            if error.errno in (errno.ENOSPC, errno.EDQUOT)
+            else "make that folder writable (or point WATTLAKE_LANDING_DIR at one)"
+        )
+        raise SourceError(
+            f"Cannot write {error.filename or partial} ({error.strerror}): {fix}, then re-run; "
+            f"every file landed and loaded before is kept."
+        ) from None
+
+
+class SlowBody(requests.exceptions.ReadTimeout):
+    """The body did not arrive whole within the deadline (a stalled or drip-fed answer)."""
 
 
 def get_whole_body(
@@ -109,27 +143,65 @@ def get_whole_body(
     """GET, retrying a connection cut in the middle of the body like a timeout.
 
     The session's urllib3 `Retry` covers connecting and the status line; a body that stops
-    half-way (IncompleteRead, a broken chunked encoding, a stalled read) surfaces after it,
-    so it gets the same number of attempts and backoff here.
+    half-way (IncompleteRead, a broken chunked encoding, a stalled read, a body slower than
+    `timeout_s` as a whole) surfaces after it, so it gets the same attempts and backoff here.
     """
     retry = http.get_adapter(url).max_retries
     attempts = 1 + (retry.total or 0)
     for attempt in range(attempts):
         try:
-            return http.get(url, params=params, timeout=timeout_s)
+            started = time.monotonic()
+            response = http.get(url, params=params, timeout=timeout_s, stream=True)
+            read_body(response, started, timeout_s)
+            return response
         except requests.RequestException as error:
             if not body_cut(error) or attempt + 1 == attempts:
+                reason = str(error) if isinstance(error, SlowBody) else type(error).__name__
                 raise SourceError(
-                    f"Cannot fetch {url} ({type(error).__name__}) after retries: check your "
+                    f"Cannot fetch {url} ({reason}) after retries: check your "
                     f"network, or run `make demo` for the offline chain on sample data."
                 ) from None
             time.sleep(retry.backoff_factor * 2**attempt)
     raise SourceError(f"Cannot fetch {url}: no attempt was allowed.")  # attempts >= 1
 
 
+def read_body(response: requests.Response, started: float, timeout_s: float) -> None:
+    """Read a streamed response's whole body within `timeout_s` of `started` (monotonic), or
+    raise SlowBody; afterwards `response.content` holds it.
+
+    requests and urllib3 time each socket read, never the whole body (psf/requests#4276): a
+    server sending a byte a second trips no timeout. `read1` returns after one socket read,
+    so the deadline is checked however slowly the bytes come. urllib3's errors become
+    requests' (as `iter_content` makes them), so callers see one family of exceptions.
+    """
+    body = bytearray()
+    try:
+        while block := response.raw.read1(1 << 16, decode_content=True):
+            body += block
+            if time.monotonic() - started > timeout_s:
+                raise SlowBody(
+                    f"its body was not whole {timeout_s:g} s after the request, "
+                    f"{len(body):,} bytes by then: timeout_seconds bounds the whole answer"
+                )
+    except urllib3.exceptions.ReadTimeoutError as error:
+        response.close()
+        raise requests.ConnectionError(error) from None
+    except urllib3.exceptions.HTTPError as error:
+        response.close()
+        raise requests.exceptions.ChunkedEncodingError(error) from None
+    except SlowBody:
+        response.close()  # the connection is not reused
+        raise
+    # what requests fills itself on a GET that is not streamed
+    response._content, response._content_consumed = bytes(body), True
+    response.close()  # hands the connection back to the pool
+
+
 def body_cut(error: requests.RequestException) -> bool:
     """True when the answer started but its body broke off (worth asking again)."""
     if isinstance(error, requests.exceptions.ChunkedEncodingError | ContentDecodingError):
+        return True
+    if isinstance(error, SlowBody):
         return True
     return isinstance(error, requests.ConnectionError) and isinstance(
         error.args[0] if error.args else None, ReadTimeoutError
@@ -166,6 +238,19 @@ def month_chunks(start: dt.date, end: dt.date) -> Iterator[tuple[dt.date, dt.dat
         following = (first + dt.timedelta(days=32)).replace(day=1)
         yield max(first, start), min(following, end)
         first = following
+
+
+def clip_start(source: str, start: dt.date, what: str, first_day: dt.date) -> dt.date:
+    """A start before the first day a dataset holds begins at that day, with a note (asking
+    for the days before would fetch nothing, request after request)."""
+    if start >= first_day:
+        return start
+    print(
+        f"{source}: note: start_date {start} is before the first day of {what}, {first_day}: "
+        f"starting there.",
+        flush=True,
+    )
+    return first_day
 
 
 def is_settled(chunk_end: dt.date, today: dt.date, refresh_days: int) -> bool:

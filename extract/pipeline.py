@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import os
 import time
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +27,7 @@ STATE_DIR = Path(
     os.environ.get("WATTLAKE_STATE_DIR", Path(__file__).resolve().parent.parent / ".local" / "dlt")
 )
 DATASET = "raw"
+DUPLICATES_CHECKED = "duplicate_keys_checked"  # dlt local state: see remove_duplicate_keys
 SOURCES = discover()  # every module of extract/sources/ that defines `<name>_source`
 
 
@@ -38,8 +39,11 @@ class StepSummary:
     bad_files: list[str] = field(default_factory=list)
     unchanged_files: int = 0
     warnings: list[str] = field(default_factory=list)
+    error: str = ""  # the source failed: its one-line reason
 
     def __str__(self) -> str:
+        if self.error:
+            return f"{self.source}: failed, see the error below ({self.seconds:.1f} s)"
         tables = ", ".join(f"{table} {count:,} rows" for table, count in self.rows.items())
         unchanged = (
             f"; {self.unchanged_files:,} landed file(s) already loaded, skipped"
@@ -109,6 +113,7 @@ def run_source(name: str) -> StepSummary:
         # The state committed with the last complete load is the truth: a lost or stale local
         # state must not make an appended file load twice.
         pipeline.sync_destination()
+        warnings.extend(remove_duplicate_keys(pipeline))
         first_load = True
         while True:
             progress(name, "extract")
@@ -127,11 +132,12 @@ def run_source(name: str) -> StepSummary:
                 break
             first_load = False
             progress(name, f"{len(deferred)} file(s) share keys with a file just loaded: next load")
-    except PipelineStepFailed as failure:
+    except (PipelineStepFailed, psycopg2.OperationalError, psycopg2.InterfaceError) as failure:
         if lost_warehouse(failure):
+            step = getattr(failure, "step", "duplicate check")
             raise warehouse.WarehouseError(
                 f"Lost the connection to the {warehouse.describe()} during the {name} "
-                f"{failure.step} ({root_cause(failure)}): start it again (`make db` for the "
+                f"{step} ({root_cause(failure)}): start it again (`make db` for the "
                 f"embedded one) and re-run; the interrupted load is thrown away and redone."
             ) from None
         raise SourceError(root_cause(failure)) from None
@@ -197,6 +203,59 @@ def discard_unfinished_load(pipeline: dlt.Pipeline) -> dlt.Pipeline:
         )
         conn.commit()
     return pipeline
+
+
+def remove_duplicate_keys(pipeline: dlt.Pipeline) -> list[str]:
+    """Delete rows that repeat a key of their table, keeping the newer load's row.
+
+    Older versions let two concurrent runs load the same file twice (the run lock now forbids
+    it): those copies stay in raw for good, since staging hides them. "Newer" is the later
+    `_dlt_load_id` (dlt's load ids are timestamps), then the greater `_dlt_id`. A read-only
+    look comes first (one aggregate per table), so a clean table is never locked for writing.
+    That look costs seconds at full-history size (2.5 M rows), and under the lock no run can
+    add duplicates, so it is done once per dlt working folder (a flag in dlt's local state,
+    which a reset or a new machine starts without). Returns one line per table that had any,
+    saying how many rows went.
+    """
+    with suppress(KeyError):
+        if pipeline.get_local_state_val(DUPLICATES_CHECKED):
+            return []
+    notes = duplicate_key_rows(pipeline) if pipeline.default_schema_name else []
+    pipeline.set_local_state_val(DUPLICATES_CHECKED, True)
+    return notes
+
+
+def duplicate_key_rows(pipeline: dlt.Pipeline) -> list[str]:
+    """`remove_duplicate_keys`' work, on every raw table of the pipeline's schema."""
+    schema = pipeline.default_schema
+    notes: list[str] = []
+    with closing(warehouse.connect()) as conn, conn.cursor() as cur:
+        for table in schema.data_table_names():
+            hints = schema.get_table_columns(table)
+            key = [name for name, column in hints.items() if column.get("primary_key")]
+            cur.execute("select to_regclass(%s) is not null", (f'{DATASET}."{table}"',))
+            if not key or not cur.fetchone()[0]:
+                continue
+            columns = ", ".join(f'"{name}"' for name in key)
+            cur.execute(
+                f'select 1 from {DATASET}."{table}" group by {columns} having count(*) > 1 limit 1'
+            )
+            if cur.fetchone() is None:
+                continue
+            same_key = " and ".join(f'older."{name}" = newer."{name}"' for name in key)
+            cur.execute(
+                f'delete from {DATASET}."{table}" as older using {DATASET}."{table}" as newer'
+                f" where {same_key} and (older._dlt_load_id, older._dlt_id)"
+                f" < (newer._dlt_load_id, newer._dlt_id)"
+            )
+            if cur.rowcount:
+                notes.append(
+                    f"raw.{table} held {cur.rowcount:,} duplicate row(s) of its key "
+                    f"({', '.join(key)}), left by an older version: removed, the newer load's "
+                    f"row kept"
+                )
+        conn.commit()
+    return notes
 
 
 def loaded_rows(pipeline: dlt.Pipeline) -> dict[str, int]:

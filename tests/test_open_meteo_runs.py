@@ -212,12 +212,18 @@ def test_the_daily_budget_stops_the_run_cleanly_and_the_next_day_resumes(clean, 
 
 
 def test_an_http_400_names_the_api_reason_in_one_line(standin, tmp_path):
+    """The archive asked for days after today (a start before 1940 is clipped now, so the
+    archive's lower bound cannot be crossed any more: its upper bound is)."""
     run = Run("refused", tmp_path, standin)
-    env_start = {"SOURCES__START_DATE": "1930-01-01", "SOURCES__END_DATE": "1930-02-01"}
+    env_period = {
+        "SOURCES__START_DATE": str(TODAY - dt.timedelta(days=2)),
+        "SOURCES__END_DATE": str(TODAY + dt.timedelta(days=3)),
+        "SOURCES__OPEN_METEO__ARCHIVE_DELAY_DAYS": "-3",
+    }
     result = subprocess.run(
         [sys.executable, "-m", "extract", "open_meteo"],
         cwd=PROJECT_DIR,
-        env={**run.env(), **env_start},
+        env={**run.env(), **env_period},
         capture_output=True,
         text=True,
         timeout=120,

@@ -29,9 +29,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import re
-import shutil
 import unicodedata
 import uuid
 from collections.abc import Iterator
@@ -50,6 +48,7 @@ import requests
 from extract.landing import (
     LANDING_DIR,
     SourceError,
+    clip_start,
     download,
     file_sha256,
     is_settled,
@@ -57,6 +56,7 @@ from extract.landing import (
     paris_midnight,
     relative,
     session,
+    write_atomically,
 )
 
 REGIONAL = ("eco2mix_regional", ("code_insee_region", "date_heure"))
@@ -72,6 +72,13 @@ DATASETS: dict[str, tuple[str, tuple[str, str]]] = {
     "eco2mix-national-cons-def": NATIONAL,
     "eco2mix-regional-tr": REGIONAL_TR,
     "eco2mix-national-tr": NATIONAL_TR,
+}
+# The first Paris day each dataset holds (ODRÉ's dataset pages); a start_date before it is clipped.
+FIRST_DAYS = {
+    "eco2mix-regional-cons-def": dt.date(2013, 1, 1),
+    "eco2mix-national-cons-def": dt.date(2012, 1, 1),
+    "eco2mix-regional-tr": dt.date(2013, 1, 1),
+    "eco2mix-national-tr": dt.date(2012, 1, 1),
 }
 REAL_TIME = "Données temps réel"
 # The portal's French labels (use_labels=true, what a hand download has) whose plain slug is not
@@ -190,6 +197,10 @@ def check_values(batch: pa.RecordBatch, origin: str, window: tuple[str, str] | N
 
 def header_check(first_line: str, origin: str, fix: str = "") -> None:
     """A header must hold a date-time column and be `;`-delimited; say which delimiter it has."""
+    if not first_line.strip():
+        raise SourceError(
+            f"{origin} is empty: {fix or 'download it again from the portal (CSV, delimiter ;)'}."
+        )
     start = first_line.lstrip()[:1]
     if start in ("<", "{", "["):
         kind = "an HTML page" if start == "<" else "JSON"
@@ -317,8 +328,14 @@ def first_nature(path: Path, names: list[str]) -> str:
         return ""
     with open(path, encoding="utf-8-sig", newline="") as handle:
         rows = csv.reader(handle, delimiter=DELIMITER)
-        next(rows, None)
-        first = next(rows, [])
+        try:
+            next(rows, None)
+            first = next(rows, [])
+        except csv.Error as error:  # e.g. a field larger than csv.field_size_limit()
+            raise SourceError(
+                f"{path} cannot be read as an éCO2mix export ({error}, in its first rows): "
+                f"download it again from the portal (CSV, delimiter ';'), then re-run."
+            ) from None
     position = names.index("nature")
     return first[position] if position < len(first) else ""
 
@@ -344,7 +361,7 @@ class LoadFile:
     parts: list[tuple[Path, int]] = field(default_factory=list)  # (load-ready file, its rows)
     first_key: str = ""  # smallest `date_heure` (UTC text sorts as time)
     last_key: str = ""
-    has_duplicate_keys: bool = False
+    duplicate_keys: int = 0  # lines that repeat a key of an earlier line of the file
 
 
 def write_load_file(path: Path, stem: Path, load_id: str, key: tuple[str, str]) -> LoadFile:
@@ -404,7 +421,7 @@ def write_load_file(path: Path, stem: Path, load_id: str, key: tuple[str, str]) 
         raise SourceError(f"{origin}: {error}: {refetch_hint(path)}") from None
     if keys:
         distinct = pc.count_distinct(pa.chunked_array(keys, pa.int64())).as_py()
-        load.has_duplicate_keys = distinct < load.rows
+        load.duplicate_keys = load.rows - distinct
     return load
 
 
@@ -481,6 +498,7 @@ def eco2mix_source(
     real_time_days: int = 62,
     http_retries: int = 5,
     http_backoff_s: float = 1.0,
+    timeout_seconds: float = 120.0,
     bad_files: list[str] | None = None,
     unchanged_files: list[str] | None = None,
     deferred_files: list[str] | None = None,
@@ -518,11 +536,13 @@ def eco2mix_source(
     http = session(retries=http_retries, backoff_s=http_backoff_s)
     resources = []
     for dataset in datasets:
-        first = start
+        first = clip_start("eco2mix", start, dataset, FIRST_DAYS[dataset])
         if dataset.endswith("-tr"):
-            first = max(start, today - dt.timedelta(days=real_time_days))
+            first = max(first, today - dt.timedelta(days=real_time_days))
         window = (first, end, today, refresh_days)
-        resources.append(dataset_resource(http, base_url.rstrip("/"), dataset, window, report))
+        resources.append(
+            dataset_resource(http, base_url.rstrip("/"), dataset, window, report, timeout_seconds)
+        )
     return resources
 
 
@@ -548,10 +568,7 @@ def local_landing_path(path: Path) -> Path:
 def land_local(path: Path) -> Path:
     """Copy a hand-downloaded file, unchanged, into the landing zone (atomically)."""
     target = local_landing_path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
-    shutil.copyfile(path, partial)
-    os.replace(partial, target)
+    write_atomically(target, path)
     return target
 
 
@@ -606,7 +623,7 @@ class TableWrites:
         overlaps = any(
             low <= load.last_key and load.first_key <= high for low, high in self.ranges.values()
         )
-        self.merging = self.merging or overlaps or load.has_duplicate_keys
+        self.merging = self.merging or overlaps or load.duplicate_keys > 0
         return "merge" if self.merging else "append"
 
     def record(self, source_file: str, digest: str, load: LoadFile) -> None:
@@ -639,6 +656,11 @@ def load_landed(
         if not writes.claim(load) and report.deferred_files is not None:
             report.deferred_files.append(source_file)
             return
+        if load.duplicate_keys:
+            report.warnings.append(
+                f"{source_file} repeats the key ({', '.join(key)}) of an earlier line on "
+                f"{load.duplicate_keys:,} line(s): of each key, the last line of the file is kept"
+            )
         if load.rows:
             disposition = writes.write_disposition(load)
             hints = dlt.mark.make_hints(
@@ -677,6 +699,7 @@ def dataset_resource(
     dataset: str,
     window: tuple[dt.date, dt.date, dt.date, int],
     report: Report,
+    timeout_s: float,
 ):
     table_name, key = DATASETS[dataset]
     start, end, today, refresh_days = window
@@ -712,6 +735,7 @@ def dataset_resource(
                         params,
                         path,
                         lambda body, o=described, w=window: validate_csv(body, o, w),
+                        timeout_s,
                     )
                 except EmptyAnswer:
                     empty.append(

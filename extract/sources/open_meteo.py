@@ -21,7 +21,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import os
 import random
 import time
 from collections.abc import Iterator
@@ -38,13 +37,17 @@ import requests
 from extract.landing import (
     LANDING_DIR,
     USER_AGENT,
+    SlowBody,
     SourceError,
+    clip_start,
     is_settled,
     month_chunks,
     paris_midnight,
+    read_body,
     relative,
     utc_hour,
     with_required,
+    write_atomically,
 )
 from extract.sources.open_meteo_budget import (
     Budget,
@@ -77,6 +80,8 @@ ROW_FIELDS = (
 )
 TABLE = "open_meteo_hourly"
 ARCHIVE_DELAY_DAYS = 6  # the archive lags about five days behind real time
+# The archive (ERA5) starts 1940-01-01 UTC; a Paris day also needs the UTC evening before it.
+ARCHIVE_FIRST_DAY = dt.date(1940, 1, 2)
 MAX_PAST_DAYS = 92
 LONGEST_WINDOW_DAYS = 32  # a month of Paris days and the UTC evening before: sizes the groups
 
@@ -299,9 +304,16 @@ def fetch(
         budget.acquire(chunk.cost)  # every attempt counts: the API counts it too
         delay: float | None = None
         try:
+            started = time.monotonic()
             response = http.get(
-                url, params=params, timeout=(policy.connect_timeout_s, policy.read_timeout_s)
+                url,
+                params=params,
+                timeout=(policy.connect_timeout_s, policy.read_timeout_s),
+                stream=True,
             )
+            read_body(response, started, policy.read_timeout_s)
+        except SlowBody as error:
+            problem = str(error)
         except requests.Timeout:
             problem = f"no answer within {policy.read_timeout_s:g} s"
         except requests.RequestException as error:
@@ -370,17 +382,6 @@ def check_consistent(body: bytes, chunk: Chunk, origin: str) -> None:
             f"{str(error).rstrip('.')} ({origin}); nothing of it was kept: run the extract "
             f"again later."
         ) from None
-
-
-def write_atomically(path: Path, body: bytes) -> None:
-    """A temporary name then a rename: a killed run never leaves a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
-    with open(partial, "wb") as handle:
-        handle.write(body)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(partial, path)
 
 
 # --------------------------------------------------------------------------------------------
@@ -576,7 +577,9 @@ def open_meteo_source(
     """
     bad_files = [] if bad_files is None else bad_files
     today = dt.datetime.now(dt.UTC).date()
-    start = dt.date.fromisoformat(start_date)
+    start = clip_start(
+        "open_meteo", dt.date.fromisoformat(start_date), "the archive", ARCHIVE_FIRST_DAY
+    )
     end = dt.date.fromisoformat(end_date) if end_date else today + dt.timedelta(days=1)
     if max_request_cost < 1:
         raise SourceError("[sources.open_meteo] max_request_cost must be at least 1 call.")
