@@ -135,7 +135,11 @@ def test_role_is_scoped_to_its_own_database(project_db, monkeypatch) -> None:
         (project_db.role,),
     )[0]
     assert attributes[:7] == (True, False, False, False, False, False, False)
-    assert sorted(attributes[7]) == ["default_transaction_read_only=on", "statement_timeout=30s"]
+    assert sorted(attributes[7]) == [
+        "default_transaction_read_only=on",
+        "jit=off",
+        "statement_timeout=30s",
+    ]
     # another project database on the same server: its reader may not connect to ours
     other = _make_database("_other")
     try:
