@@ -90,13 +90,13 @@ demo: db ## The whole chain offline: stand-in sources → extract → dbt build 
 	@$(LOCKED) $(MAKE) --no-print-directory locked-demo
 
 locked-demo:
-	@mkdir -p .local; $(PY) -m extract.standin --port $(STANDIN_PORT) > .local/standin.log 2>&1 & \
+	@mkdir -p .local; $(PY) -m tools.standin --port $(STANDIN_PORT) > .local/standin.log 2>&1 & \
 		standin=$$!; trap 'kill $$standin 2>/dev/null' EXIT; \
 		$(PY) -m extract.landing wait $(STANDIN_URL) && \
 		$(DEMO_ENV) $(PY) -m extract && $(READER_ROLE) && \
 		($(IN_DBT) $(DBT) build --full-refresh && $(DBT) docs generate)
 	@echo
-	@echo "Demo ready (sample data $(DEMO_START) → $(DEMO_END), made by extract/standin/)."
+	@echo "Demo ready (sample data $(DEMO_START) → $(DEMO_END), made by tools/standin/)."
 	@echo "  Dashboard: make dashboard   then open http://127.0.0.1:$(DASHBOARD_PORT)"
 	@echo "  dbt docs:  make docs        then open http://127.0.0.1:$(DOCS_PORT)"
 
@@ -111,15 +111,15 @@ locked-run:
 	@echo "Done. Dashboard: make dashboard   dbt docs: make docs"
 
 bench: db ## Measure the whole chain on full-history-size data; writes docs/benchmarks.md
-	$(PY) -m tests.bench.bench_chain
+	$(PY) -m tools.bench.bench_chain
 
 bench-quick: db ## The same benchmark on two months (checks the harness; CI runs it)
-	$(PY) -m tests.bench.bench_chain --quick
+	$(PY) -m tools.bench.bench_chain --quick
 
 new-source: setup ## Scaffold a source: NAME=x KIND=csv|api [SAMPLE=file KEY=a,b ...] (docs/add-a-source.md)
 	@[ -n "$(NAME)" ] && [ -n "$(KIND)" ] || { \
 		echo "usage: make new-source NAME=tides KIND=csv [SAMPLE=tides.csv KEY=id DELIMITER=';']"; exit 2; }
-	$(PY) -m extract.scaffold "$(NAME)" --kind "$(KIND)" \
+	$(PY) -m tools.scaffold "$(NAME)" --kind "$(KIND)" \
 		$(if $(SAMPLE),--sample "$(SAMPLE)") $(if $(KEY),--key "$(KEY)") \
 		$(if $(DELIMITER),--delimiter "$(DELIMITER)") $(if $(RECORDS_PATH),--records-path "$(RECORDS_PATH)")
 

@@ -335,7 +335,7 @@ PIPELINE_LOADS = """
 """
 
 # Example parameters for each query (full period, France or all regions), used by the benchmark
-# (tests/bench/bench_chain.py) to time the dashboard's SQL on the built marts.
+# (tools/bench/bench_chain.py) to time the dashboard's SQL on the built marts.
 _ALL = ["FR", "11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93"]
 _FIRST, _LAST = "2013-01-01", date.today().isoformat()
 BENCH_EXAMPLES: dict[str, tuple] = {

@@ -1,0 +1,1 @@
+"""What is not the chain: the stand-in for the real sources, the benchmarks, the scaffold."""

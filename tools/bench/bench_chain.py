@@ -1,0 +1,298 @@
+"""`make bench`: the whole chain measured side by side, in one run, on one server.
+
+    python -m tools.bench.bench_chain          # 2013 → today, writes docs/benchmarks.md and .json
+    python -m tools.bench.bench_chain --quick  # two months, writes .local/bench/ (CI runs this)
+
+The stand-in serves generated data (tools/standin/generator.py) in the real formats; the chain
+runs for real (dlt, dbt, the dashboard's own SQL) against a private database `<PGDATABASE>_bench`
+on the server the PG* variables name (the embedded one when PGHOST is unset). Every figure is a
+wall time or a peak resident memory measured here; targets are printed beside them and misses are
+flagged, but nothing here fails on a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import secrets
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import closing
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from extract import bench_load, warehouse
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DOCS_DIR = PROJECT_DIR / "docs"
+# What `make transform` runs (DBT_BUILD in the Makefile): data tests, no unit tests.
+DBT_BUILD = ["build", "--exclude-resource-type", "unit_test"]
+
+
+@dataclass
+class Figure:
+    step: str
+    value: float
+    unit: str
+    target: str = ""
+    met: bool | None = None
+    detail: str = ""
+
+
+@dataclass
+class Report:
+    size: str
+    period: str
+    machine: str
+    started_at: str
+    server: str
+    figures: list[Figure] = field(default_factory=list)
+
+    def add(self, figure: Figure) -> Figure:
+        self.figures.append(figure)
+        flag = "" if figure.met is None else (" ok" if figure.met else " MISSED")
+        target = f"  (target {figure.target}){flag}" if figure.target else ""
+        print(f"  {figure.step}: {figure.value:,.2f} {figure.unit}{target}", flush=True)
+        return figure
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cores = f"{os.cpu_count()} cores ({cpu})"
+    return f"{platform.system()} {platform.release()}, {cores}, {memory_gib:.0f} GiB"
+
+
+def timed(command: list[str], env: dict[str, str], cwd: Path = PROJECT_DIR) -> tuple[float, float]:
+    """Run a command; return (wall seconds, its peak RSS in MiB)."""
+    seconds, peak_bytes, result = bench_load.run_measured(command, env, cwd)
+    if result.returncode != 0:
+        sys.stdout.write((result.stdout + result.stderr)[-4000:])
+        raise SystemExit(f"bench: `{' '.join(command)}` failed; see its output above.")
+    return seconds, peak_bytes / 2**20
+
+
+def dashboard_query_times(env: dict[str, str], repeats: int) -> list[Figure]:
+    """Every query of dashboard/queries.py that has example parameters, timed on the marts."""
+    import psycopg2
+
+    from dashboard import db, queries
+
+    examples = getattr(queries, "BENCH_EXAMPLES", {})
+    figures = []
+    # as the dashboard connects: the reader role, read-only, search_path marts (dashboard/db.py)
+    conn = psycopg2.connect(
+        host=env.get("PGHOST", warehouse.DEFAULTS["PGHOST"]),
+        port=env["PGPORT"],
+        user=env["WATTLAKE_READER_USER"],
+        password=env["WATTLAKE_READER_PASSWORD"],
+        dbname=env["PGDATABASE"],
+        options="-c search_path=marts -c default_transaction_read_only=on",
+    )
+    psycopg2.extensions.register_type(db.NUMERIC_AS_FLOAT, conn)  # as the dashboard reads them
+    with closing(conn), conn.cursor() as cur:
+        for name, params in examples.items():
+            statement = getattr(queries, name)
+            cur.execute(statement, params)  # warm the cache once, as a running app would
+            cur.fetchall()
+            samples = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                cur.execute(statement, params)
+                cur.fetchall()
+                samples.append((time.perf_counter() - started) * 1000)
+            samples.sort()
+            p50 = statistics.median(samples)
+            p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+            figures.append(
+                Figure(
+                    f"dashboard query {name} p95",
+                    p95,
+                    "ms",
+                    "≤ 100 ms",
+                    p95 <= 100,
+                    f"p50 {p50:.1f} ms over {repeats} runs",
+                )
+            )
+    return figures
+
+
+def write_report(report: Report, directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "benchmarks.json").write_text(json.dumps(asdict(report), indent=2) + "\n")
+    rows = "\n".join(
+        f"| {f.step} | {f.value:,.2f} {f.unit} | {f.target or '–'} | "
+        f"{'–' if f.met is None else ('met' if f.met else '**missed**')} | {f.detail} |"
+        for f in report.figures
+    )
+    (directory / "benchmarks.md").write_text(
+        f"""# Benchmarks
+
+Made by `make bench` ({report.size} size). Re-run it to get figures for your machine; the JSON
+beside this file holds the same figures for tools.
+
+- Machine: {report.machine}
+- Date: {report.started_at}
+- Server: {report.server}
+- Data: generated by `tools/standin/generator.py` for {report.period}, served by the local
+  stand-in in the real formats, loaded by the real chain.
+- Commands: `python -m extract` (full, then nothing new, then one new day); `dbt build
+  --exclude-resource-type unit_test` (what `make transform` runs) with `--full-refresh`, then
+  after the new day, then a plain `dbt build` (unit tests included); `dbt docs generate`; each
+  dashboard query repeated on the built marts.
+
+| step | measured | target | | detail |
+|---|---|---|---|---|
+{rows}
+
+Times are wall-clock seconds of one run on a shared 2-core machine: expect a few percent of noise.
+Peak memory is the peak resident set of the step's process tree.
+"""
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="two months instead of 2013 → today")
+    parser.add_argument("--output", type=Path, help="where to write benchmarks.md/.json")
+    args = parser.parse_args(argv)
+
+    from tools.standin.server import start_standin
+
+    today = dt.date.today()
+    # The consolidated éCO2mix data stops about a month before today, like the real service.
+    end = today - dt.timedelta(days=40)
+    start = end - dt.timedelta(days=61) if args.quick else dt.date(2013, 1, 1)
+    output = args.output or (PROJECT_DIR / ".local" / "bench" if args.quick else DOCS_DIR)
+    database = f"{warehouse.settings()['PGDATABASE']}_bench"
+
+    if warehouse.is_embedded():
+        warehouse.start_embedded()
+    warehouse.wait_until_ready()
+    bench_load.fresh_database(database)
+    workdir = Path(tempfile.mkdtemp(prefix="wattlake-bench-"))
+    server, base_url = start_standin(port=0, today=today)
+    env = dict(os.environ)
+    env.update(
+        PGDATABASE=database,
+        PGPORT=warehouse.settings()["PGPORT"],
+        PYTHONPATH=str(PROJECT_DIR),
+        WATTLAKE_LANDING_DIR=str(workdir / "raw"),
+        WATTLAKE_STATE_DIR=str(workdir / "dlt"),
+        DBT_TARGET_PATH=str(workdir / "dbt_target"),
+        DBT_LOG_PATH=str(workdir / "dbt_logs"),
+        DBT_PROFILES_DIR=str(PROJECT_DIR / "dbt_project"),
+        # a reader role of the bench database's own; its password is set here on every run
+        WATTLAKE_READER_USER=f"{database}_reader",
+        WATTLAKE_READER_PASSWORD=secrets.token_urlsafe(24),
+        SOURCES__ECO2MIX__BASE_URL=base_url,
+        SOURCES__OPEN_METEO__BASE_URL=base_url,
+        SOURCES__OPEN_METEO__FORECAST_BASE_URL=base_url,
+        SOURCES__START_DATE=start.isoformat(),
+        SOURCES__END_DATE=end.isoformat(),
+    )
+    report = Report(
+        size="quick" if args.quick else "full-history",
+        period=f"{start} → {end} (+ one day)",
+        machine=machine(),
+        started_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        server=f"{warehouse.describe()} (database {database})",
+    )
+    print(f"Benchmark, {report.size}: {report.period} on {report.server}", flush=True)
+    python = sys.executable
+    dbt = str(Path(python).parent / "dbt")
+    dbt_dir = PROJECT_DIR / "dbt_project"
+    try:
+        for figure in copy_vs_load(workdir, quick=args.quick):
+            report.add(figure)
+        full_s, full_mb = timed([python, "-m", "extract"], env)
+        report.add(Figure("full extract", full_s, "s", detail=f"peak {full_mb:,.0f} MiB"))
+        again_s, again_mb = timed([python, "-m", "extract"], env)
+        share = again_s / full_s
+        report.add(
+            Figure(
+                "re-run, nothing new",
+                100 * share,
+                "% of full extract",
+                "≤ 5 %",
+                share <= 0.05,
+                f"{again_s:.1f} s, peak {again_mb:,.0f} MiB",
+            )
+        )
+        for command in ("ensure", "set-password"):  # what make transform does, then our password
+            timed([python, "-m", "extract.reader_role", command], env)
+        build_s, build_mb = timed([dbt, *DBT_BUILD, "--full-refresh"], env, dbt_dir)
+        report.add(Figure("full dbt build", build_s, "s", detail=f"peak {build_mb:,.0f} MiB"))
+        env["SOURCES__END_DATE"] = (end + dt.timedelta(days=1)).isoformat()
+        day_s, day_mb = timed([python, "-m", "extract"], env)
+        report.add(Figure("extract, one new day", day_s, "s", detail=f"peak {day_mb:,.0f} MiB"))
+        incr_s, incr_mb = timed([dbt, *DBT_BUILD], env, dbt_dir)
+        share = incr_s / build_s
+        report.add(
+            Figure(
+                "incremental dbt build, one new day",
+                100 * share,
+                "% of full build",
+                "≤ 10 %",
+                share <= 0.10,
+                f"{incr_s:.1f} s, peak {incr_mb:,.0f} MiB",
+            )
+        )
+        # the same build again, unit tests included (what a plain `dbt build` runs)
+        unit_s, _ = timed([dbt, "build"], env, dbt_dir)
+        report.add(
+            Figure(
+                "the same with the unit tests (`dbt build`)",
+                100 * unit_s / build_s,
+                "% of full build",
+                detail=f"{unit_s:.1f} s",
+            )
+        )
+        docs_s, docs_mb = timed([dbt, "docs", "generate"], env, dbt_dir)
+        report.add(Figure("dbt docs generate", docs_s, "s", detail=f"peak {docs_mb:,.0f} MiB"))
+        for figure in dashboard_query_times(env, repeats=5 if args.quick else 30):
+            report.add(figure)
+    finally:
+        server.shutdown()
+        shutil.rmtree(workdir, ignore_errors=True)
+    write_report(report, output)
+    missed = [f.step for f in report.figures if f.met is False]
+    print(f"Wrote {output / 'benchmarks.md'}; missed targets: {', '.join(missed) or 'none'}.")
+    return 0
+
+
+def copy_vs_load(workdir: Path, quick: bool) -> list[Figure]:
+    """COPY of a generated regional CSV vs the project's raw load of the same file (medians of
+    side-by-side rounds, tools/bench/bench_load.py)."""
+    path = workdir / "sample-regional.csv"
+    rows = bench_load.write_sample(path, 50_000 if quick else 1_000_000)
+    result = bench_load.compare(path, workdir / "copy_vs_load", rounds=1 if quick else 3)
+    rounds = len(result.load_s)
+    spread = f"{min(result.round_ratios):.2f}–{max(result.round_ratios):.2f}"
+    return [
+        Figure(
+            f"PostgreSQL COPY of {rows:,} regional rows",
+            statistics.median(result.copy_s),
+            "s",
+            detail=f"median of {rounds}",
+        ),
+        Figure(
+            "raw load of the same file, vs COPY",
+            result.ratio,
+            "× COPY",
+            "≤ 2×",
+            result.ratio <= 2,
+            f"{statistics.median(result.load_s):.1f} s (median of {rounds}; rounds {spread}), "
+            f"peak {result.peak_bytes / 2**20:,.0f} MiB",
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
