@@ -78,58 +78,26 @@ CONSUMPTION_BY_PERIOD = """
 
 # --- temperature and consumption -----------------------------------------------------------
 
-# params: regions, start, end
+# params: regions, start, end. The days as points, each with its winter season (dim_dates).
 DAILY_CONSUMPTION_TEMPERATURE = """
     select
-        consumption_date,
-        region_code,
-        mean_consumption_mw,
-        mean_temperature_c,
-        extract(month from consumption_date) not between 5 and 9
-            and mean_temperature_c < 15 as is_heating_day
-    from marts.fct_consumption_daily
-    where region_code = any(%s)
-        and consumption_date between %s and %s
-        and is_complete_day
-        and mean_temperature_c is not null
-    order by region_code, consumption_date
+        daily.consumption_date,
+        daily.region_code,
+        daily.mean_consumption_mw,
+        daily.mean_temperature_c,
+        dates.winter_season
+    from marts.fct_consumption_daily as daily
+    inner join marts.dim_dates as dates
+        on daily.consumption_date = dates.calendar_date
+    where daily.region_code = any(%s)
+        and daily.consumption_date between %s and %s
+        and daily.is_complete_day
+        and daily.mean_temperature_c is not null
+    order by daily.region_code, daily.consumption_date
 """
 
-# params: regions, start, end. Slopes are signed like the mart: MW more per °C colder.
-TEMPERATURE_SLOPES = """
-    with days as (
-        select
-            region_code,
-            mean_consumption_mw,
-            mean_temperature_c,
-            extract(month from consumption_date) not between 5 and 9
-                and mean_temperature_c < 15 as is_heating_day
-        from marts.fct_consumption_daily
-        where region_code = any(%s)
-            and consumption_date between %s and %s
-            and is_complete_day
-            and mean_temperature_c is not null
-    )
-
-    select
-        region_code,
-        -regr_slope(mean_consumption_mw, mean_temperature_c)
-            filter (where is_heating_day) as winter_mw_per_c,
-        regr_r2(mean_consumption_mw, mean_temperature_c)
-            filter (where is_heating_day) as winter_r_squared,
-        regr_intercept(mean_consumption_mw, mean_temperature_c)
-            filter (where is_heating_day) as winter_intercept_mw,
-        count(*) filter (where is_heating_day) as winter_day_count,
-        -regr_slope(mean_consumption_mw, mean_temperature_c) as all_year_mw_per_c,
-        regr_r2(mean_consumption_mw, mean_temperature_c) as all_year_r_squared,
-        regr_intercept(mean_consumption_mw, mean_temperature_c) as all_year_intercept_mw,
-        count(*) as all_year_day_count
-    from days
-    group by region_code
-    order by region_code
-"""
-
-# params: regions
+# params: regions, start, end. The warehouse's fit of each winter season the period overlaps:
+# always the whole season's, whatever part of it the period covers.
 THERMOSENSITIVITY = """
     select
         region_code,
@@ -138,9 +106,13 @@ THERMOSENSITIVITY = """
         standard_error_mw_per_c,
         intercept_mw,
         r_squared,
-        day_count
+        day_count,
+        mean_temperature_c
     from marts.fct_thermosensitivity
     where region_code = any(%s)
+        and winter_season in (
+            select winter_season from marts.dim_dates where calendar_date between %s and %s
+        )
     order by region_code, winter_season
 """
 
@@ -345,8 +317,7 @@ BENCH_EXAMPLES: dict[str, tuple] = {
     "HEADLINE_FIGURES": ("FR", _LAST, _LAST),
     "CONSUMPTION_BY_PERIOD": ("week", _ALL, _FIRST, _LAST),
     "DAILY_CONSUMPTION_TEMPERATURE": (["FR"], _FIRST, _LAST),
-    "TEMPERATURE_SLOPES": (_ALL, _FIRST, _LAST),
-    "THERMOSENSITIVITY": (_ALL,),
+    "THERMOSENSITIVITY": (_ALL, _FIRST, _LAST),
     "ENERGY_MIX_MONTHLY": (["FR"], _FIRST, _LAST),
     "CO2_BY_HOUR_AND_MONTH": ("FR", _FIRST, _LAST),
     "REGIONAL_BALANCE": (_FIRST, _LAST),

@@ -9,62 +9,100 @@ import streamlit as st
 from dashboard import charts, filters, queries
 from dashboard.db import query
 
-MIN_FIT_DAYS = 2
+WHOLE_SEASON = (
+    "Each slope is the warehouse's fit (fct_thermosensitivity) of the heating days of a whole "
+    "season, October to April, whatever part of the season the period covers: the period picks "
+    "the seasons."
+)
+
+
+def season_line(fit, days: pd.DataFrame) -> go.Scatter:
+    """The mart's line of one region and season (consumption = intercept − slope × °C), drawn
+    across the temperatures of that season's days on the chart."""
+    x = np.array([days["mean_temperature_c"].min(), days["mean_temperature_c"].max()])
+    return go.Scatter(
+        x=x,
+        y=fit.intercept_mw - fit.thermosensitivity_mw_per_c * x,
+        mode="lines",
+        meta=fit.region_code,
+        line={"color": charts.REGION_COLOURS[fit.region_code], "width": 3},
+        name=f"{fit.region} {fit.winter_season}: "
+        f"{charts.number(fit.thermosensitivity_mw_per_c, 'MW/°C')}, r² {fit.r_squared:.2f}",
+    )
 
 
 @charts.cached
-def consumption_against_temperature(daily, slopes, chosen) -> go.Figure:
-    """The days as points, France in its own panel, each region's winter line in its colour."""
+def consumption_against_temperature(daily, fits, chosen) -> go.Figure:
+    """The days as points, France in its own panel, and the warehouse's line of each region and
+    winter season in the region's colour."""
     figure = px.scatter(
         daily,
         x="mean_temperature_c",
         y="mean_consumption_mw",
-        hover_data=["consumption_date", "is_heating_day"],
+        hover_data=["consumption_date", "winter_season"],
         labels={
             "mean_temperature_c": "Daily mean temperature (°C)",
             "mean_consumption_mw": "Daily mean consumption (MW)",
             "region": "Region",
         },
-        title="Daily consumption against temperature, with the winter line of each region",
+        title="Daily consumption against temperature, with each winter season's line",
         **charts.by_region(daily, chosen.label),
     )
     charts.own_axes(figure)
-    for row in slopes.itertuples():
-        heating = daily[(daily["region_code"] == row.region_code) & daily["is_heating_day"]]
-        if pd.isna(row.winter_mw_per_c) or heating.empty:
-            continue
-        x = np.array([heating["mean_temperature_c"].min(), heating["mean_temperature_c"].max()])
-        figure.add_trace(
-            go.Scatter(
-                x=x,
-                y=row.winter_intercept_mw - row.winter_mw_per_c * x,
-                mode="lines",
-                line={"color": charts.REGION_COLOURS[row.region_code], "width": 3},
-                name=f"{row.region}: {charts.number(row.winter_mw_per_c, 'MW/°C')}, "
-                f"r² {row.winter_r_squared:.2f}",
-            ),
-            row=1,
-            col=charts.panel_column(daily, row.region_code),
-        )
+    for fit in fits.itertuples():
+        days = daily[
+            (daily["region_code"] == fit.region_code)
+            & (daily["winter_season"] == fit.winter_season)
+        ]
+        if len(days):
+            figure.add_trace(
+                season_line(fit, days), row=1, col=charts.panel_column(daily, fit.region_code)
+            )
     return figure
 
 
 @charts.cached
 def slopes_per_region(fits) -> go.Figure:
-    """Winter and all-day slopes side by side, France in its own panel."""
+    """Each region's slope per winter season, ± one standard error, France in its own panel."""
     bars = px.bar(
         fits,
         x="region",
-        y="mw_per_c",
-        color="fit",
+        y="thermosensitivity_mw_per_c",
+        error_y="standard_error_mw_per_c",
+        color="winter_season",
         barmode="group",
         facet_col="panel",
         category_orders={"panel": charts.panels(fits)},
-        labels={"mw_per_c": "MW per °C colder", "region": "Region", "fit": "Days fitted"},
-        title="Thermosensitivity: extra MW per °C colder",
+        labels={
+            "thermosensitivity_mw_per_c": "MW per °C colder",
+            "region": "Region",
+            "winter_season": "Winter season",
+        },
+        title="Thermosensitivity per winter season: extra MW per °C colder (± 1 standard error)",
     )
     charts.own_axes(bars).update_xaxes(matches=None)
     return bars
+
+
+def headline(fits: pd.DataFrame, region_code: str, region: str) -> None:
+    """The lead region's latest season in the period, as the warehouse fitted it."""
+    lead = fits[fits["region_code"] == region_code]
+    if lead.empty:
+        st.info(f"{region}: the warehouse has no winter fit for the seasons of this period.")
+        return
+    fit = lead.iloc[-1]
+    season = f"{region}, winter {fit['winter_season']}"
+    figures = st.columns(3)
+    figures[0].metric(
+        f"{season}: slope (MW/°C)",
+        charts.number(fit["thermosensitivity_mw_per_c"], "MW/°C"),
+        help="Extra daily mean consumption per °C colder, ± "
+        f"{charts.number(fit['standard_error_mw_per_c'], 'MW/°C')} (one standard error).",
+    )
+    figures[1].metric(f"{season}: r²", charts.number(fit["r_squared"], digits=2))
+    figures[2].metric(f"{season}: days fitted", charts.number(fit["day_count"]))
+    if len(lead) > 1:
+        st.caption(f"{len(lead) - 1} earlier season(s) of this period: see the table below.")
 
 
 st.title("Temperature and consumption")
@@ -72,37 +110,18 @@ chosen = filters.sidebar(period=True, regions=True, granularity=True)
 window = (chosen.regions, chosen.start, chosen.end)
 
 daily = query(queries.DAILY_CONSUMPTION_TEMPERATURE, window)
-slopes = query(queries.TEMPERATURE_SLOPES, window)
 if daily.empty:
     charts.nothing_to_show("complete day with temperature")
     st.stop()
 daily = charts.regional(daily, chosen.label)
-slopes["region"] = slopes["region_code"].map(chosen.label)
+fits = charts.regional(query(queries.THERMOSENSITIVITY, window), chosen.label)
 
-# headline figures for the first region chosen (France by default)
-lead = slopes[slopes["region_code"] == chosen.regions[0]]
-first = lead.iloc[0] if len(lead) else slopes.iloc[0]
-if chosen.day_count < MIN_FIT_DAYS:
-    st.info(f"Pick at least {MIN_FIT_DAYS} days to fit a line: this period has one.")
-elif pd.isna(first["winter_mw_per_c"]):
-    st.info(f"{first['region']}: too few heating days in this period to fit a winter line.")
+if daily["winter_season"].isna().all():
+    st.info("No October–April day in this period: the warehouse fits one slope per winter.")
 else:
-    figures = st.columns(3)
-    figures[0].metric(
-        f"{first['region']}: winter slope (MW/°C)",
-        charts.number(first["winter_mw_per_c"], "MW/°C"),
-        help="Extra daily mean consumption per °C colder, October–April days below 15 °C.",
-    )
-    figures[1].metric(
-        f"{first['region']}: winter r²", charts.number(first["winter_r_squared"], digits=2)
-    )
-    figures[2].metric(
-        f"{first['region']}: all-year slope (MW/°C)",
-        charts.number(first["all_year_mw_per_c"], "MW/°C"),
-        help="The same line fitted on every day of the period.",
-    )
+    headline(fits, chosen.regions[0], chosen.label(chosen.regions[0]))
 
-figure = consumption_against_temperature(daily, slopes, chosen)
+figure = consumption_against_temperature(daily, fits, chosen)
 charts.show(
     figure,
     daily,
@@ -112,34 +131,13 @@ charts.show(
     charts.OPEN_METEO,
 )
 
-st.subheader("Slope per region: winter against the whole period")
-fitted = slopes.dropna(subset=["all_year_mw_per_c"])
-if fitted.empty:
-    st.caption(f"No slope in this period: pick at least {MIN_FIT_DAYS} days to fit a line.")
+st.subheader("Slope per region and winter season")
+if fits.empty:
+    st.caption("No winter season fitted by the warehouse overlaps this period.")
 else:
-    table = fitted[
-        [
-            "region",
-            "winter_mw_per_c",
-            "winter_r_squared",
-            "winter_day_count",
-            "all_year_mw_per_c",
-            "all_year_r_squared",
-            "all_year_day_count",
-        ]
-    ]
-    fits = charts.regional(
-        table.assign(region_code=fitted["region_code"]).melt(
-            id_vars=["region_code", "region"],
-            value_vars=["winter_mw_per_c", "all_year_mw_per_c"],
-            var_name="fit",
-            value_name="mw_per_c",
-        ),
-        chosen.label,
-    ).replace({"winter_mw_per_c": "winter (Oct–Apr, < 15 °C)", "all_year_mw_per_c": "all days"})
-    bars = slopes_per_region(fits)
+    table = fits.drop(columns=["region_code", "panel"])
     charts.show(
-        bars,
+        slopes_per_region(fits),
         table,
         "thermosensitivity_per_region",
         "MW per °C; r² from 0 to 1",
@@ -147,18 +145,20 @@ else:
         charts.OPEN_METEO,
     )
     st.dataframe(
-        table,
+        table[["region", *table.columns.drop("region")]],
         hide_index=True,
         column_config={
             "region": "Region",
-            "winter_mw_per_c": charts.number_column("Winter (MW/°C)"),
-            "winter_r_squared": charts.number_column("Winter r²", 2),
-            "winter_day_count": "Winter days",
-            "all_year_mw_per_c": charts.number_column("All days (MW/°C)"),
-            "all_year_r_squared": charts.number_column("All days r²", 2),
-            "all_year_day_count": "Days",
+            "winter_season": "Winter season (whole)",
+            "thermosensitivity_mw_per_c": charts.number_column("Slope (MW/°C)", 1),
+            "standard_error_mw_per_c": charts.number_column("± s.e. (MW/°C)", 1),
+            "intercept_mw": charts.number_column("Intercept at 0 °C (MW)"),
+            "r_squared": charts.number_column("r²", 2),
+            "day_count": "Days fitted",
+            "mean_temperature_c": charts.number_column("Mean of fitted days (°C)", 1),
         },
     )
+    st.caption(WHOLE_SEASON)
 
 trend = query(queries.CONSUMPTION_BY_PERIOD, (chosen.granularity, *window))
 over_time = charts.trend_chart(
@@ -171,9 +171,3 @@ over_time = charts.trend_chart(
 charts.show(
     over_time, trend, "consumption_over_time", f"MW, mean per {chosen.granularity}", charts.RTE
 )
-
-with st.expander("Winter seasons as fitted by the warehouse (fct_thermosensitivity)"):
-    seasons = query(queries.THERMOSENSITIVITY, (chosen.regions,))
-    seasons.insert(0, "region", seasons["region_code"].map(chosen.label))
-    st.dataframe(seasons.drop(columns="region_code"), hide_index=True)
-    st.caption(charts.source_note("MW per °C, MW, r² from 0 to 1", charts.RTE, charts.OPEN_METEO))

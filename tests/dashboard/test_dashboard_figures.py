@@ -101,6 +101,18 @@ def test_france_is_not_added_to_its_regions(app_env) -> None:
     assert france == pytest.approx(expected) and regions == pytest.approx(expected, rel=1e-6)
 
 
+def thermosensitivity(
+    warehouse: DemoWarehouse, regions: list[str], season: str
+) -> dict[str, tuple[float, float]]:
+    """The mart's (slope, intercept) of each region for one winter season."""
+    rows = warehouse.sql(
+        "select region_code, thermosensitivity_mw_per_c, intercept_mw"
+        " from marts.fct_thermosensitivity where region_code = any(%s) and winter_season = %s",
+        (regions, season),
+    )
+    return {code: (slope, intercept) for code, slope, intercept in rows}
+
+
 @pytest.mark.parametrize("selection", SELECTIONS)
 def test_temperature_points_lines_and_slopes_match_the_marts(app_env, selection) -> None:
     regions = SELECTIONS[selection]
@@ -117,16 +129,14 @@ def test_temperature_points_lines_and_slopes_match_the_marts(app_env, selection)
         )[0]
         assert len(points[label[code]]["y"]) == count
         assert float(np.sum(points[label[code]]["y"])) == pytest.approx(total)
-    # the headline slope is the lead region's regression over the heating days
-    (slope,) = app_env.sql(
-        "select -regr_slope(mean_consumption_mw, mean_temperature_c)"
-        " from marts.fct_consumption_daily where region_code = %s"
-        " and consumption_date between %s and %s and is_complete_day"
-        " and extract(month from consumption_date) not between 5 and 9"
-        " and mean_temperature_c < 15",
-        (regions[0], *PERIOD),
-    )[0]
-    assert metric(app, "winter slope") == f"{slope:,.0f} MW/°C"
+    # the headline and every line are fct_thermosensitivity's fit of the season, not the page's
+    fits = thermosensitivity(app_env, regions, "2024-2025")
+    assert metric(app, "winter 2024-2025: slope") == f"{fits[regions[0]][0]:,.0f} MW/°C"
+    lines = [trace for trace in traces(app, 0) if trace["mode"] == "lines"]
+    assert sorted(line["meta"] for line in lines) == sorted(regions)
+    for line in lines:
+        slope, intercept = fits[line["meta"]]
+        assert line["y"] == pytest.approx(intercept - slope * line["x"])
     # the weekly line: one point per week and region, means of the mart's days
     weekly = {
         trace["name"]: trace
@@ -141,6 +151,41 @@ def test_temperature_points_lines_and_slopes_match_the_marts(app_env, selection)
             (code, *PERIOD),
         )
         assert sorted(weekly[label[code]]["y"]) == pytest.approx([row[0] for row in rows])
+
+
+@pytest.mark.parametrize(
+    "period",
+    [["2024-10-01", "2025-03-31"], ["2025-01-01", "2025-01-31"], ["2024-10-01", "2024-10-15"]],
+    ids=["all the data", "January", "half of October"],
+)
+def test_any_period_shows_the_whole_season_it_overlaps_as_fitted_by_the_mart(
+    app_env, period
+) -> None:
+    """A period picks the winter seasons it overlaps; each is the mart's fit of the whole
+    season, and the page says so, whatever part of the season the period covers."""
+    app = run_page("temperature", link(["FR", "53"], period))
+    assert not app.exception, app.exception
+    (slope,) = app_env.sql(
+        "select thermosensitivity_mw_per_c from marts.fct_thermosensitivity"
+        " where region_code = 'FR' and winter_season = '2024-2025'"
+    )[0]
+    assert metric(app, "France, winter 2024-2025: slope") == f"{slope:,.0f} MW/°C"
+    seasons = app.dataframe[0].value
+    expected = app_env.sql(
+        "select region_code, winter_season, thermosensitivity_mw_per_c, day_count"
+        " from marts.fct_thermosensitivity where region_code in ('FR', '53') order by 1, 2"
+    )
+    label = names(app_env)
+    assert sorted(
+        zip(
+            seasons["region"],
+            seasons["winter_season"],
+            seasons["thermosensitivity_mw_per_c"],
+            seasons["day_count"],
+            strict=True,
+        )
+    ) == sorted((label[code], season, s, days) for code, season, s, days in expected)
+    assert any("whole season" in caption.value for caption in app.caption)
 
 
 @pytest.mark.parametrize("selection", SELECTIONS)
