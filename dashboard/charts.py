@@ -11,7 +11,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.db import CACHE_TTL_S
+from dashboard.db import CACHE_TTL_S, query
 
 RTE = "RTE éCO2mix via ODRÉ (Licence Ouverte / Etalab 2.0)"
 OPEN_METEO = "Weather data by Open-Meteo.com (CC BY 4.0)"
@@ -67,6 +67,16 @@ def region_colours(label) -> dict[str, str]:
     return {label(code): colour for code, colour in REGION_COLOURS.items()}
 
 
+def by_source(**labels: str) -> dict:
+    """Plotly Express arguments: each pipeline source in its own colour, and the axis labels
+    (`labels`) next to those of the source and the raw table."""
+    return {
+        "color": "source_name",
+        "color_discrete_map": SOURCE_COLOURS,
+        "labels": {"table_name": "Raw table", "source_name": "Source", **labels},
+    }
+
+
 def panel_of(region_code: str) -> str:
     """France has a panel of its own: it is about ten times any region."""
     return PANELS[0] if region_code == FRANCE else PANELS[1]
@@ -77,6 +87,16 @@ def regional(frame: pd.DataFrame, label) -> pd.DataFrame:
     return frame.assign(
         region=frame["region_code"].map(label), panel=frame["region_code"].map(panel_of)
     )
+
+
+def regional_days(sql: str, chosen, what: str) -> pd.DataFrame:
+    """A daily query's rows for the chosen regions and period, with region names and panels;
+    when there are none, a note naming `what` is missing, and the page stops."""
+    days = query(sql, (chosen.regions, chosen.start, chosen.end))
+    if days.empty:
+        nothing_to_show(what)
+        st.stop()
+    return regional(days, chosen.label)
 
 
 def panels(frame: pd.DataFrame) -> list[str]:
@@ -210,7 +230,7 @@ def months_to(month_count: int, last_month: date) -> str:
 
 def mean_over_days(trend: pd.DataFrame, column: str) -> float:
     """The mean of daily values from per-period means, each period weighted by its days."""
-    return (trend[column] * trend["day_count"]).sum() / trend["day_count"].sum()
+    return float((trend[column] * trend["day_count"]).sum() / trend["day_count"].sum())
 
 
 COVERAGE_COLUMNS = {

@@ -166,6 +166,63 @@ def _as_list(value) -> list:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
+def _period(first: date, last: date, link: Link) -> tuple[date, date]:
+    picked = _bound(
+        "period",
+        link.period,
+        link,
+        lambda: st.date_input(
+            "Period",
+            value=(first, last),
+            min_value=first,
+            max_value=last,
+            key="period",
+            bind="query-params",
+            help=f"The marts cover {first:%Y-%m-%d} to {last:%Y-%m-%d}.",
+        ),
+    )
+    # while the second date is being picked, the range has one end only; a reversed range from
+    # a link is read in date order (read_period says so)
+    return (min(picked), max(picked)) if picked else (first, last)
+
+
+def _regions(names: dict[str, str], link: Link) -> list[str]:
+    chosen = _bound(
+        "regions",
+        link.regions,
+        link,
+        lambda: st.multiselect(
+            "Regions",
+            list(names),
+            default=DEFAULT_REGIONS,
+            format_func=lambda code: names.get(code, code),
+            key="regions",
+            bind="query-params",
+            help="France is mainland France as a whole; it is never added to its regions. A "
+            "link names the regions (names or codes).",
+        ),
+    )
+    if not chosen:
+        st.caption("No region chosen: showing France.")
+    return chosen or DEFAULT_REGIONS
+
+
+def _granularity(link: Link) -> str:
+    chosen = _bound(
+        "granularity",
+        link.granularity,
+        link,
+        lambda: st.segmented_control(
+            "Granularity",
+            GRANULARITIES,
+            default=DEFAULT_GRANULARITY,
+            key="granularity",
+            bind="query-params",
+        ),
+    )
+    return chosen or DEFAULT_GRANULARITY
+
+
 def sidebar(*, period: bool = True, regions: bool = True, granularity: bool = False) -> Filters:
     """Show the filters a page uses and return every filter's value (defaults for the others)."""
     first, last = data_period()
@@ -182,56 +239,11 @@ def sidebar(*, period: bool = True, regions: bool = True, granularity: bool = Fa
     with st.sidebar:
         st.header("Filters")
         if period:
-            picked = _bound(
-                "period",
-                link.period,
-                link,
-                lambda: st.date_input(
-                    "Period",
-                    value=(first, last),
-                    min_value=first,
-                    max_value=last,
-                    key="period",
-                    bind="query-params",
-                    help=f"The marts cover {first:%Y-%m-%d} to {last:%Y-%m-%d}.",
-                ),
-            )
-            # while the second date is being picked, the range has one end only; a reversed
-            # range from a link is read in date order (read_period says so)
-            start, end = (min(picked), max(picked)) if picked else (first, last)
+            start, end = _period(first, last, link)
         if regions:
-            chosen_regions = _bound(
-                "regions",
-                link.regions,
-                link,
-                lambda: st.multiselect(
-                    "Regions",
-                    list(names),
-                    default=DEFAULT_REGIONS,
-                    format_func=names.get,
-                    key="regions",
-                    bind="query-params",
-                    help="France is mainland France as a whole; it is never added to its "
-                    "regions. A link names the regions (names or codes).",
-                ),
-            )
-            if not chosen_regions:
-                st.caption("No region chosen: showing France.")
-                chosen_regions = DEFAULT_REGIONS
+            chosen_regions = _regions(names, link)
         if granularity:
-            chosen_granularity = _bound(
-                "granularity",
-                link.granularity,
-                link,
-                lambda: st.segmented_control(
-                    "Granularity",
-                    GRANULARITIES,
-                    default=DEFAULT_GRANULARITY,
-                    key="granularity",
-                    bind="query-params",
-                ),
-            )
-            chosen_granularity = chosen_granularity or DEFAULT_GRANULARITY
+            chosen_granularity = _granularity(link)
     for notice in st.session_state.pop("_fix_notices", []) or link.notices:
         st.warning(notice, icon=":material/link:")
     return Filters(start, end, chosen_regions, chosen_granularity, names)

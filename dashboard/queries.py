@@ -1,7 +1,8 @@
 """Every SQL statement of the dashboard, as named constants with bound parameters (%s).
 
-Lists are bound as arrays (`region_code = any(%s)` with a Python list). The pages read the
-daily and monthly marts; only CO2_BY_HOUR_AND_MONTH reads the hourly facts (France only).
+Lists are bound as arrays (`region_code = any(%s)` with a Python list). Queries select, filter
+and aggregate the marts over the reader's filters; the rules (which days a slope is fitted on,
+what counts as low-carbon) stay in the marts.
 """
 
 from datetime import date
@@ -49,32 +50,40 @@ HEADLINE_FIGURES = """
         sum(co2_intensity_g_per_kwh * production_mwh)
             / nullif(sum(case when co2_intensity_g_per_kwh is not null then production_mwh end), 0)
             as co2_intensity_g_per_kwh,
-        sum(
-            coalesce(wind_mwh, 0) + coalesce(solar_mwh, 0)
-            + coalesce(hydro_mwh, 0) + coalesce(bioenergy_mwh, 0)
-        ) / nullif(sum(production_mwh), 0) as renewable_share
+        sum(low_carbon_share * production_mwh)
+            / nullif(sum(case when low_carbon_share is not null then production_mwh end), 0)
+            as low_carbon_share
     from marts.fct_energy_mix_monthly
     where region_code = %s
         and month_start_date > date_trunc('month', cast(%s as date)) - interval '12 months'
         and month_start_date <= %s
 """
 
-# params: granularity ('day', 'week' or 'month'), regions, start, end
-CONSUMPTION_BY_PERIOD = """
+
+def _by_period(mart: str, measures: str) -> str:
+    """A daily mart's measures per region and day, week or month, with the days each holds.
+    params: granularity ('day', 'week' or 'month'), regions, start, end."""
+    return f"""
     select
         region_code,
         cast(date_trunc(%s, cast(consumption_date as timestamp)) as date) as period_start,
-        avg(mean_consumption_mw) as mean_consumption_mw,
-        max(peak_consumption_mw) as peak_consumption_mw,
-        sum(energy_mwh) as energy_mwh,
-        avg(mean_temperature_c) as mean_temperature_c,
+        {measures},
         count(*) as day_count
-    from marts.fct_consumption_daily
+    from marts.{mart}
     where region_code = any(%s)
         and consumption_date between %s and %s
     group by region_code, period_start
     order by region_code, period_start
 """
+
+
+CONSUMPTION_BY_PERIOD = _by_period(
+    "fct_consumption_daily",
+    """avg(mean_consumption_mw) as mean_consumption_mw,
+        max(peak_consumption_mw) as peak_consumption_mw,
+        sum(energy_mwh) as energy_mwh,
+        avg(mean_temperature_c) as mean_temperature_c""",
+)
 
 # --- temperature and consumption -----------------------------------------------------------
 
@@ -124,22 +133,21 @@ ENERGY_MIX_MONTHLY = """
     select
         region_code,
         month_start_date,
-        sum(nuclear_mwh) / 1e3 as nuclear_gwh,
-        sum(thermal_mwh) / 1e3 as thermal_gwh,
-        sum(hydro_mwh) / 1e3 as hydro_gwh,
-        sum(wind_mwh) / 1e3 as wind_gwh,
-        sum(solar_mwh) / 1e3 as solar_gwh,
-        sum(bioenergy_mwh) / 1e3 as bioenergy_gwh,
-        sum(consumption_mwh) / 1e3 as consumption_gwh,
-        bool_and(is_complete_month) as is_complete_month
+        nuclear_mwh / 1e3 as nuclear_gwh,
+        thermal_mwh / 1e3 as thermal_gwh,
+        hydro_mwh / 1e3 as hydro_gwh,
+        wind_mwh / 1e3 as wind_gwh,
+        solar_mwh / 1e3 as solar_gwh,
+        bioenergy_mwh / 1e3 as bioenergy_gwh,
+        consumption_mwh / 1e3 as consumption_gwh,
+        is_complete_month
     from marts.fct_energy_mix_monthly
     where region_code = any(%s)
         and month_start_date between date_trunc('month', cast(%s as date)) and %s
-    group by region_code, month_start_date
     order by region_code, month_start_date
 """
 
-# params: region, start, end. The one hourly query: CO2 intensity is published for France only.
+# params: region, start, end. CO2 intensity is published for France only.
 CO2_BY_HOUR_AND_MONTH = """
     select
         cast(extract(month from consumption_date) as integer) as calendar_month,
@@ -186,8 +194,7 @@ BALANCE_BY_SEASON = """
         end as season_label,
         min(balance.month_start_date) as season_start_date,
         count(*) as month_count,
-        avg(balance.balance_mwh) / 1e3 as mean_balance_gwh_per_month,
-        avg(balance.balance_mwh) > 0 as is_net_exporter
+        avg(balance.balance_mwh) / 1e3 as mean_balance_gwh_per_month
     from marts.fct_regional_balance as balance
     inner join marts.dim_regions as regions
         on balance.region_code = regions.region_code
@@ -216,22 +223,13 @@ RENEWABLES_DAILY = """
     order by region_code, consumption_date
 """
 
-# params: granularity, regions, start, end
-RENEWABLES_BY_PERIOD = """
-    select
-        region_code,
-        cast(date_trunc(%s, cast(consumption_date as timestamp)) as date) as period_start,
-        avg(mean_solar_mw) as mean_solar_mw,
+RENEWABLES_BY_PERIOD = _by_period(
+    "fct_renewables_weather",
+    """avg(mean_solar_mw) as mean_solar_mw,
         avg(mean_wind_mw) as mean_wind_mw,
         avg(solar_irradiation_kwh_m2) as mean_daily_irradiation_kwh_m2,
-        avg(mean_wind_speed_100m_kmh) as mean_wind_speed_100m_kmh,
-        count(*) as day_count
-    from marts.fct_renewables_weather
-    where region_code = any(%s)
-        and consumption_date between %s and %s
-    group by region_code, period_start
-    order by region_code, period_start
-"""
+        avg(mean_wind_speed_100m_kmh) as mean_wind_speed_100m_kmh""",
+)
 
 # --- peaks ---------------------------------------------------------------------------------
 

@@ -21,6 +21,35 @@ SOURCES = {
 PANEL_HEIGHT = 260
 
 
+def region_traces(region, code: str, name: str, first: bool) -> list[go.Bar | go.Scatter]:
+    """One region's bars, a source each, and its consumption line."""
+    bars: list[go.Bar | go.Scatter] = [
+        go.Bar(
+            x=region["month"],
+            y=region[column],
+            name=source,
+            legendgroup=source,
+            showlegend=first,
+            marker_color=charts.ENERGY_COLOURS[source],
+            meta=code,
+            hovertemplate=f"{source}: %{{y:,.0f}} GWh<extra>{name}</extra>",
+        )
+        for column, source in SOURCES.items()
+    ]
+    consumption = go.Scatter(
+        x=region["month"],
+        y=region["consumption_gwh"],
+        name="Consumption",
+        legendgroup="Consumption",
+        showlegend=first,
+        mode="lines+markers",
+        meta=code,
+        line={"color": charts.ENERGY_COLOURS["Consumption"], "width": 2},
+        hovertemplate="Consumption: %{y:,.0f} GWh<extra></extra>",
+    )
+    return [*bars, consumption]
+
+
 @charts.cached
 def production_by_source(mix, chosen) -> go.Figure:
     """One panel per region, each on its own scale: France is the sum of its regions, so the
@@ -43,36 +72,8 @@ def production_by_source(mix, chosen) -> go.Figure:
     )
     for row, code in enumerate(shown, start=1):
         region = mix[mix["region_code"] == code]
-        for column, source in SOURCES.items():
-            figure.add_trace(
-                go.Bar(
-                    x=region["month"],
-                    y=region[column],
-                    name=source,
-                    legendgroup=source,
-                    showlegend=row == 1,
-                    marker_color=charts.ENERGY_COLOURS[source],
-                    meta=code,
-                    hovertemplate=f"{source}: %{{y:,.0f}} GWh<extra>{chosen.label(code)}</extra>",
-                ),
-                row=row,
-                col=1,
-            )
-        figure.add_trace(
-            go.Scatter(
-                x=region["month"],
-                y=region["consumption_gwh"],
-                name="Consumption",
-                legendgroup="Consumption",
-                showlegend=row == 1,
-                mode="lines+markers",
-                meta=code,
-                line={"color": charts.ENERGY_COLOURS["Consumption"], "width": 2},
-                hovertemplate="Consumption: %{y:,.0f} GWh<extra></extra>",
-            ),
-            row=row,
-            col=1,
-        )
+        for trace in region_traces(region, code, chosen.label(code), first=row == 1):
+            figure.add_trace(trace, row=row, col=1)
     figure.update_layout(
         barmode="stack",
         height=120 + PANEL_HEIGHT * len(shown),

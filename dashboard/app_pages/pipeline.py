@@ -16,33 +16,27 @@ HISTORICAL_LAG_DAYS = 30
 @charts.cached
 def loads_over_time(loads):
     """Each load as a point on its raw table's line, sized by its rows."""
-    timeline = px.scatter(
+    return px.scatter(
         loads,
         x="loaded_at",
         y="table_name",
         size="row_count",
-        color="source_name",
-        color_discrete_map=charts.SOURCE_COLOURS,
         hover_data=["dlt_load_id", "row_count", "source_file_count"],
-        labels={"loaded_at": "Loaded at (UTC)", "table_name": "Raw table", "source_name": "Source"},
         title="Loads over time (point size: rows loaded)",
+        **charts.by_source(loaded_at="Loaded at (UTC)"),
     )
-    return timeline
 
 
 @charts.cached
 def rows_per_table(coverage):
     """Rows loaded per raw table, in each source's colour."""
-    counts = px.bar(
+    return px.bar(
         coverage,
         x="table_name",
         y="row_count",
-        color="source_name",
-        color_discrete_map=charts.SOURCE_COLOURS,
-        labels={"table_name": "Raw table", "row_count": "Rows loaded", "source_name": "Source"},
         title="Rows loaded per raw table",
+        **charts.by_source(row_count="Rows loaded"),
     )
-    return counts
 
 
 st.title("Pipeline")

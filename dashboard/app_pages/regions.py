@@ -12,7 +12,7 @@ SEASON_COLOURS = ["#d08c3a", "#3b6fb6", "#5aa469", "#e0b100", "#a3542f", "#6b8fd
 @charts.cached
 def balance_per_region(regions, chosen):
     """Regions from the biggest importer to the biggest exporter, coloured around 0."""
-    bars = px.bar(
+    return px.bar(
         regions.sort_values("balance_gwh"),
         x="balance_gwh",
         y="region_name",
@@ -23,7 +23,6 @@ def balance_per_region(regions, chosen):
         labels={"balance_gwh": "Production − consumption (GWh)", "region_name": "Region"},
         title=f"Production minus consumption per region, {chosen.period_label}",
     )
-    return bars
 
 
 @charts.cached
@@ -36,7 +35,7 @@ def balance_per_season(seasons):
         ]
     )
     in_time_order = seasons.sort_values("season_start_date")["season"].unique().tolist()
-    grouped = px.bar(
+    return px.bar(
         seasons,
         x="region_name",
         y="mean_balance_gwh_per_month",
@@ -51,7 +50,6 @@ def balance_per_season(seasons):
         },
         title="Net exporters (above 0) and importers (below 0): mean month of each season",
     )
-    return grouped
 
 
 st.title("Regions")

@@ -26,11 +26,7 @@ st.title("Renewables and weather")
 chosen = filters.sidebar(period=True, regions=True, granularity=True)
 window = (chosen.regions, chosen.start, chosen.end)
 
-daily = query(queries.RENEWABLES_DAILY, window)
-if daily.empty:
-    charts.nothing_to_show("renewable production")
-    st.stop()
-daily = charts.regional(daily, chosen.label)
+daily = charts.regional_days(queries.RENEWABLES_DAILY, chosen, "renewable production")
 
 left, right = st.columns(2)
 with left:

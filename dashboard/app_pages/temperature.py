@@ -109,11 +109,9 @@ st.title("Temperature and consumption")
 chosen = filters.sidebar(period=True, regions=True, granularity=True)
 window = (chosen.regions, chosen.start, chosen.end)
 
-daily = query(queries.DAILY_CONSUMPTION_TEMPERATURE, window)
-if daily.empty:
-    charts.nothing_to_show("complete day with temperature")
-    st.stop()
-daily = charts.regional(daily, chosen.label)
+daily = charts.regional_days(
+    queries.DAILY_CONSUMPTION_TEMPERATURE, chosen, "complete day with temperature"
+)
 fits = charts.regional(query(queries.THERMOSENSITIVITY, window), chosen.label)
 
 if daily["winter_season"].isna().all():
