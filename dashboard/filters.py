@@ -1,11 +1,8 @@
 """The filters shared by the pages (period, regions, granularity), in the sidebar and in the URL.
 
-Each widget is bound to a query parameter (`bind="query-params"`, key = parameter name), so a
-link reproduces the view (`?period=2025-01-01&period=2025-01-31&regions=France&regions=53`) and
-the values follow the reader from page to page. Regions are read by name or by code (`FR`,
-`53`). A link's value that cannot be used is never dropped silently: `read_link` corrects or
-ignores it and says so in a one-line notice above the page. A page asks only for the filters it
-uses.
+Each widget is bound to a query parameter, so a link reproduces the view and the values follow
+the reader from page to page; a link's value that cannot be used is corrected or ignored with a
+one-line notice (`read_link`). A page asks only for the filters it uses.
 """
 
 from __future__ import annotations

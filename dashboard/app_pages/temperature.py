@@ -27,7 +27,8 @@ def season_line(fit, days: pd.DataFrame) -> go.Scatter:
         meta=fit.region_code,
         line={"color": charts.REGION_COLOURS[fit.region_code], "width": 3},
         name=f"{fit.region} {fit.winter_season}: "
-        f"{charts.number(fit.thermosensitivity_mw_per_c, 'MW/°C')}, r² {fit.r_squared:.2f}",
+        f"{charts.number(fit.thermosensitivity_mw_per_c, 'MW/°C')}, "
+        f"r² {charts.number(fit.r_squared, digits=2)}",
     )
 
 

@@ -1,7 +1,7 @@
 """The dashboard on a demo warehouse: every page, the shared filters, the failure pages, the role.
 
 Streamlit's AppTest runs the app in this process against `<PGDATABASE>_dashboard`
-(tests/dashboard_fixtures.py), logging in as the reader role like the real app.
+(tests/demo_warehouse.py), logging in as the reader role like the real app.
 """
 
 from __future__ import annotations
