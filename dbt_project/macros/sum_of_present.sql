@@ -13,3 +13,8 @@
 {% macro safe_divide(numerator, denominator) -%}
     ({{ numerator }}) / nullif({{ denominator }}, 0)
 {%- endmacro %}
+
+{# A float rounded to `digits` decimals (PostgreSQL rounds numerics only), still a float. #}
+{% macro round_float(expression, digits) -%}
+    cast(round(cast({{ expression }} as {{ dbt.type_numeric() }}), {{ digits }}) as {{ dbt.type_float() }})
+{%- endmacro %}

@@ -56,31 +56,27 @@ checked_holidays as (
 ),
 
 missing as (
-    select
-        'missing' as problem,
-        expected.*
-    from expected
-    left join checked_holidays
-        on expected.holiday_date = checked_holidays.holiday_date
-        and expected.holiday_name = checked_holidays.holiday_name
-    where checked_holidays.holiday_date is null
+    select * from expected
+    except
+    select * from checked_holidays
 ),
 
 unexpected as (
-    select
-        'unexpected' as problem,
-        checked_holidays.*
-    from checked_holidays
-    left join expected
-        on checked_holidays.holiday_date = expected.holiday_date
-        and checked_holidays.holiday_name = expected.holiday_name
-    where expected.holiday_date is null
+    select * from checked_holidays
+    except
+    select * from expected
 ),
 
 final as (
-    select * from missing
+    select
+        'missing' as problem,
+        missing.*
+    from missing
     union all
-    select * from unexpected
+    select
+        'unexpected' as problem,
+        unexpected.*
+    from unexpected
 )
 
 select * from final

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]  # no types-PyYAML stubs in the venv
 
 DBT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 MODELS_DIR = DBT_DIR / "models"
@@ -31,7 +31,7 @@ MARTS_READ_BY_DASHBOARD = {
     "fct_consumption_peaks",
     "fct_pipeline_loads",
 }
-# Large facts rebuild a trailing window only (macros/incremental.sql; tests/test_dbt_warehouse.py).
+# Large facts rebuild a trailing window only (macros/incremental.sql; test_dbt_warehouse.py).
 INCREMENTAL_MODELS = {
     "int_consumption_averaged_to_hours",
     "int_weather_weighted_to_regions",
@@ -41,6 +41,8 @@ INCREMENTAL_MODELS = {
     "fct_renewables_weather",
     "fct_pipeline_loads",
 }
+
+YAML_MAX_LINES = 300  # issue 17: no property file over about 300 lines
 
 _STRING_OR_COMMENT = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.DOTALL)
 _JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
@@ -98,7 +100,9 @@ def _closing_paren(text: str, open_index: int) -> int:
 
 
 def _split_top_level(text: str) -> list[str]:
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in text:
         depth += char == "("
         depth -= char == ")"
@@ -165,6 +169,32 @@ def contract_problems(entry: dict[str, Any]) -> list[str]:
     return problems
 
 
+def property_file_problems(models_dir: Path) -> list[str]:
+    """Where a model's properties are not in `<model>.yml` beside its SQL (dbt's jaffle-shop
+    layout): that file declares the model, and only it, and every unit test of the model."""
+    unit_test_files = [
+        (test["model"], test["name"], path)
+        for path in _yaml_files(models_dir)
+        for test in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("unit_tests") or []
+    ]
+    problems = []
+    for sql in sorted(models_dir.rglob("*.sql")):
+        beside = sql.with_suffix(".yml")
+        if not beside.is_file():
+            problems.append(f"{sql.stem}: no {beside.name} beside {sql.name}")
+            continue
+        document = yaml.safe_load(beside.read_text(encoding="utf-8")) or {}
+        names = [entry["name"] for entry in document.get("models") or []]
+        if names != [sql.stem]:
+            problems.append(f"{beside.name} declares {names}, not [{sql.stem!r}]")
+        problems += [
+            f"unit test {name} of {model} is in {path.name}"
+            for model, name, path in unit_test_files
+            if model == sql.stem and path != beside
+        ]
+    return problems
+
+
 # --- the project ---------------------------------------------------------------------------
 
 MODELS = _load_entries(MODELS_DIR, "models")
@@ -199,6 +229,21 @@ def test_every_output_column_is_declared(model: str) -> None:
         f"not in SQL {sorted(set(yaml_columns) - set(sql_columns))}"
     )
     assert len(sql_columns) == len(set(sql_columns)), f"{model}: duplicate output column"
+
+
+def test_each_model_has_its_properties_and_unit_tests_beside_it() -> None:
+    assert property_file_problems(MODELS_DIR) == []
+
+
+def test_property_files_stay_short() -> None:
+    """One file per model or macro file, so none grows into a catalogue nobody reads."""
+    long_files = [
+        f"{path.relative_to(DBT_DIR)}: {length} lines"
+        for path in _yaml_files(DBT_DIR)
+        if "target" not in path.parts
+        and (length := len(path.read_text(encoding="utf-8").splitlines())) > YAML_MAX_LINES
+    ]
+    assert long_files == []
 
 
 def test_every_model_yaml_entry_has_a_sql_file() -> None:
@@ -396,8 +441,28 @@ def test_output_columns_reads_the_final_cte_and_rejects_star() -> None:
         output_columns("select a from t")
 
 
+def test_property_file_check_flags_a_missing_a_shared_and_a_stray_file(tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    models.mkdir()
+    for name in ("a", "b", "c"):
+        (models / f"{name}.sql").write_text("select 1 as x\n", encoding="utf-8")
+    (models / "a.yml").write_text(
+        "models:\n  - name: a\n  - name: b\nunit_tests:\n  - name: test_a\n    model: a\n",
+        encoding="utf-8",
+    )
+    (models / "c.yml").write_text("models:\n  - name: c\n", encoding="utf-8")
+    (models / "_tests.yml").write_text(
+        "unit_tests:\n  - name: test_c\n    model: c\n", encoding="utf-8"
+    )
+    assert property_file_problems(models) == [
+        "a.yml declares ['a', 'b'], not ['a']",
+        "b: no b.yml beside b.sql",
+        "unit test test_c of c is in _tests.yml",
+    ]
+
+
 def test_undescribed_and_contract_checks_report_gaps() -> None:
-    entries = {
+    entries: dict[str, dict[str, Any]] = {
         "fct_x": {
             "description": "One row per x.",
             "columns": [{"name": "a", "description": "A."}, {"name": "b", "description": " "}],

@@ -8,6 +8,12 @@
     )
 }}
 
+{#- the measures the regional and the national datasets both publish, under the same names -#}
+{%- set measures_of_both_datasets = [
+    'nuclear_mw', 'wind_mw', 'solar_mw', 'hydro_mw', 'bioenergy_mw', 'battery_discharging_mw',
+    'pumping_mw', 'battery_charging_mw', 'physical_exchanges_mw',
+] -%}
+
 with
 
 regional_consumption as (
@@ -20,8 +26,44 @@ national_consumption as (
     {{ incremental_window('measured_at', 'hour_at', text_column='measured_at_text') }}
 ),
 
+-- one row per region and step: France from the national dataset (not a sum of the regions), as it
+-- alone has the fuel split and CO2; the measures both datasets publish come through unchanged
+readings as (
+    select
+        region_code,
+        measured_at,
+        is_real_time_dataset,
+        thermal_mw,
+        -- no fuel split nor CO2 in the regional dataset (typed by the national branch below)
+        null as coal_mw,
+        null as gas_mw,
+        null as oil_mw,
+        null as co2_intensity_g_per_kwh,
+        {%- for measure in measures_of_both_datasets %}
+        {{ measure }},
+        {%- endfor %}
+        consumption_mw
+    from regional_consumption
+    union all
+    select
+        '{{ var("national_region_code") }}' as region_code,
+        measured_at,
+        is_real_time_dataset,
+        {{ sum_of_present(['coal_mw', 'gas_mw', 'oil_mw']) }} as thermal_mw,
+        coal_mw,
+        gas_mw,
+        oil_mw,
+        co2_intensity_g_per_kwh,
+        {%- for measure in measures_of_both_datasets %}
+        {{ measure }},
+        {%- endfor %}
+        consumption_mw
+    from national_consumption
+    where perimeter_name = 'France'
+),
+
 -- 15/30-minute readings -> hourly means; the mean is right whatever the step
-regional_hours as (
+hours as (
     select
         region_code,
         {{ utc_hour('measured_at') }} as hour_at,
@@ -29,58 +71,17 @@ regional_hours as (
         max(consumption_mw) as peak_consumption_mw,
         count(consumption_mw) as reading_count,
         {{ is_complete_hour('consumption_mw', 'measured_at', 'is_real_time_dataset') }} as is_complete_hour,
+        {%- for measure in measures_of_both_datasets %}
+        avg({{ measure }}) as {{ measure }},
+        {%- endfor %}
         avg(thermal_mw) as thermal_mw,
-        cast(null as {{ dbt.type_numeric() }}) as coal_mw,
-        cast(null as {{ dbt.type_numeric() }}) as gas_mw,
-        cast(null as {{ dbt.type_numeric() }}) as oil_mw,
-        avg(nuclear_mw) as nuclear_mw,
-        avg(wind_mw) as wind_mw,
-        avg(solar_mw) as solar_mw,
-        avg(hydro_mw) as hydro_mw,
-        avg(bioenergy_mw) as bioenergy_mw,
-        avg(battery_discharging_mw) as battery_discharging_mw,
-        avg(pumping_mw) as pumping_mw,
-        avg(battery_charging_mw) as battery_charging_mw,
-        avg(physical_exchanges_mw) as physical_exchanges_mw,
-        cast(null as {{ dbt.type_numeric() }}) as co2_intensity_g_per_kwh
-    from regional_consumption
-    group by 1, 2
-    having count(consumption_mw) > 0
-),
-
--- France from the national dataset (not a sum of the regions): it alone has the fuel split and CO2
-national_hours as (
-    select
-        '{{ var("national_region_code") }}' as region_code,
-        {{ utc_hour('measured_at') }} as hour_at,
-        avg(consumption_mw) as mean_consumption_mw,
-        max(consumption_mw) as peak_consumption_mw,
-        count(consumption_mw) as reading_count,
-        {{ is_complete_hour('consumption_mw', 'measured_at', 'is_real_time_dataset') }} as is_complete_hour,
-        avg({{ sum_of_present(['coal_mw', 'gas_mw', 'oil_mw']) }}) as thermal_mw,
         avg(coal_mw) as coal_mw,
         avg(gas_mw) as gas_mw,
         avg(oil_mw) as oil_mw,
-        avg(nuclear_mw) as nuclear_mw,
-        avg(wind_mw) as wind_mw,
-        avg(solar_mw) as solar_mw,
-        avg(hydro_mw) as hydro_mw,
-        avg(bioenergy_mw) as bioenergy_mw,
-        avg(battery_discharging_mw) as battery_discharging_mw,
-        avg(pumping_mw) as pumping_mw,
-        avg(battery_charging_mw) as battery_charging_mw,
-        avg(physical_exchanges_mw) as physical_exchanges_mw,
         avg(co2_intensity_g_per_kwh) as co2_intensity_g_per_kwh
-    from national_consumption
-    where perimeter_name = 'France'
+    from readings
     group by 1, 2
     having count(consumption_mw) > 0
-),
-
-unioned as (
-    select * from regional_hours
-    union all
-    select * from national_hours
 ),
 
 final as (
@@ -109,7 +110,7 @@ final as (
         cast(battery_charging_mw as {{ dbt.type_float() }}) as battery_charging_mw,
         cast(physical_exchanges_mw as {{ dbt.type_float() }}) as physical_exchanges_mw,
         cast(co2_intensity_g_per_kwh as {{ dbt.type_float() }}) as co2_intensity_g_per_kwh
-    from unioned
+    from hours
 )
 
 select * from final

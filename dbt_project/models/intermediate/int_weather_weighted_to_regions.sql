@@ -8,6 +8,12 @@
     )
 }}
 
+{#- the weather variables of a row, each a population-weighted mean of the region's points -#}
+{%- set weather_variables = [
+    'temperature_c', 'apparent_temperature_c', 'wind_speed_100m_kmh', 'shortwave_radiation_w_m2',
+    'cloud_cover_pct', 'precipitation_mm',
+] -%}
+
 with
 
 hourly_weather as (
@@ -49,13 +55,7 @@ weather_at_points as (
     select
         weather_points.region_code,
         weather_points.population_weight,
-        aligned_to_hours.hour_at,
-        aligned_to_hours.temperature_c,
-        aligned_to_hours.apparent_temperature_c,
-        aligned_to_hours.wind_speed_100m_kmh,
-        aligned_to_hours.shortwave_radiation_w_m2,
-        aligned_to_hours.cloud_cover_pct,
-        aligned_to_hours.precipitation_mm
+        aligned_to_hours.*
     from aligned_to_hours
     inner join weather_points
         on aligned_to_hours.point_id = weather_points.point_id
@@ -66,12 +66,9 @@ regional_weather as (
     select
         region_code,
         hour_at,
-        {{ weighted_mean('temperature_c', 'population_weight') }} as temperature_c,
-        {{ weighted_mean('apparent_temperature_c', 'population_weight') }} as apparent_temperature_c,
-        {{ weighted_mean('wind_speed_100m_kmh', 'population_weight') }} as wind_speed_100m_kmh,
-        {{ weighted_mean('shortwave_radiation_w_m2', 'population_weight') }} as shortwave_radiation_w_m2,
-        {{ weighted_mean('cloud_cover_pct', 'population_weight') }} as cloud_cover_pct,
-        {{ weighted_mean('precipitation_mm', 'population_weight') }} as precipitation_mm,
+        {%- for variable in weather_variables %}
+        {{ weighted_mean(variable, 'population_weight') }} as {{ variable }},
+        {%- endfor %}
         count(temperature_c) as temperature_point_count
     from weather_at_points
     group by 1, 2
@@ -82,13 +79,9 @@ national_weather as (
     select
         '{{ var("national_region_code") }}' as region_code,
         regional_weather.hour_at,
-        {{ weighted_mean('regional_weather.temperature_c', 'regions.population') }} as temperature_c,
-        {{ weighted_mean('regional_weather.apparent_temperature_c', 'regions.population') }} as apparent_temperature_c,
-        {{ weighted_mean('regional_weather.wind_speed_100m_kmh', 'regions.population') }} as wind_speed_100m_kmh,
-        {{ weighted_mean('regional_weather.shortwave_radiation_w_m2', 'regions.population') }}
-            as shortwave_radiation_w_m2,
-        {{ weighted_mean('regional_weather.cloud_cover_pct', 'regions.population') }} as cloud_cover_pct,
-        {{ weighted_mean('regional_weather.precipitation_mm', 'regions.population') }} as precipitation_mm,
+        {%- for variable in weather_variables %}
+        {{ weighted_mean('regional_weather.' ~ variable, 'regions.population') }} as {{ variable }},
+        {%- endfor %}
         sum(regional_weather.temperature_point_count) as temperature_point_count
     from regional_weather
     inner join regions

@@ -28,61 +28,41 @@ easter as (
 
 -- the 11 public holidays of mainland France (Code du travail, art. L3133-1); Whit Monday stays a
 -- public holiday even where it is worked as the "journée de solidarité"
+fixed_holidays (holiday_month, holiday_day, holiday_name) as (
+    values
+    (1, 1, 'Jour de l''an'),
+    (5, 1, 'Fête du Travail'),
+    (5, 8, 'Victoire 1945'),
+    (7, 14, 'Fête nationale'),
+    (8, 15, 'Assomption'),
+    (11, 1, 'Toussaint'),
+    (11, 11, 'Armistice 1918'),
+    (12, 25, 'Noël')
+),
+
+easter_holidays (days_after_easter, holiday_name) as (
+    values
+    (1, 'Lundi de Pâques'),
+    (39, 'Ascension'),
+    (50, 'Lundi de Pentecôte')
+),
+
 holidays as (
     select
-        {{ date_from_parts('calendar_year', 1, 1) }} as holiday_date,
-        'Jour de l''an' as holiday_name
+        {{ date_from_parts(
+            'years.calendar_year', 'fixed_holidays.holiday_month', 'fixed_holidays.holiday_day'
+        ) }} as holiday_date,
+        fixed_holidays.holiday_name
     from years
+    cross join fixed_holidays
     union all
     select
-        cast({{ dbt.dateadd('day', 1, 'easter_sunday_date') }} as date) as holiday_date,
-        'Lundi de Pâques' as holiday_name
+        cast(
+            {{ dbt.dateadd('day', 'easter_holidays.days_after_easter', 'easter.easter_sunday_date') }} as date
+        ) as holiday_date,
+        easter_holidays.holiday_name
     from easter
-    union all
-    select
-        {{ date_from_parts('calendar_year', 5, 1) }} as holiday_date,
-        'Fête du Travail' as holiday_name
-    from years
-    union all
-    select
-        {{ date_from_parts('calendar_year', 5, 8) }} as holiday_date,
-        'Victoire 1945' as holiday_name
-    from years
-    union all
-    select
-        cast({{ dbt.dateadd('day', 39, 'easter_sunday_date') }} as date) as holiday_date,
-        'Ascension' as holiday_name
-    from easter
-    union all
-    select
-        cast({{ dbt.dateadd('day', 50, 'easter_sunday_date') }} as date) as holiday_date,
-        'Lundi de Pentecôte' as holiday_name
-    from easter
-    union all
-    select
-        {{ date_from_parts('calendar_year', 7, 14) }} as holiday_date,
-        'Fête nationale' as holiday_name
-    from years
-    union all
-    select
-        {{ date_from_parts('calendar_year', 8, 15) }} as holiday_date,
-        'Assomption' as holiday_name
-    from years
-    union all
-    select
-        {{ date_from_parts('calendar_year', 11, 1) }} as holiday_date,
-        'Toussaint' as holiday_name
-    from years
-    union all
-    select
-        {{ date_from_parts('calendar_year', 11, 11) }} as holiday_date,
-        'Armistice 1918' as holiday_name
-    from years
-    union all
-    select
-        {{ date_from_parts('calendar_year', 12, 25) }} as holiday_date,
-        'Noël' as holiday_name
-    from years
+    cross join easter_holidays
 ),
 
 -- two holidays can fall on one date (Ascension on 1 May in 2008): one row, both names

@@ -24,8 +24,8 @@ hourly_weather as (
     {{ incremental_window('hour_at', 'hour_at') }}
 ),
 
--- the grid's hours lead; weather is added where it exists. The hourly roll-up itself, with its
--- types, is int_consumption_averaged_to_hours: its measures pass through unchanged.
+-- the grid's hours lead; weather is added where it exists. The hourly roll-ups themselves, with
+-- their types, are the two intermediate models: their measures pass through unchanged.
 final as (
     select
         hourly_consumption.hour_at,
@@ -49,12 +49,12 @@ final as (
         hourly_consumption.battery_charging_mw,
         hourly_consumption.physical_exchanges_mw,
         hourly_consumption.co2_intensity_g_per_kwh,
-        cast(hourly_weather.temperature_c as {{ dbt.type_float() }}) as temperature_c,
-        cast(hourly_weather.apparent_temperature_c as {{ dbt.type_float() }}) as apparent_temperature_c,
-        cast(hourly_weather.wind_speed_100m_kmh as {{ dbt.type_float() }}) as wind_speed_100m_kmh,
-        cast(hourly_weather.shortwave_radiation_w_m2 as {{ dbt.type_float() }}) as shortwave_radiation_w_m2,
-        cast(hourly_weather.cloud_cover_pct as {{ dbt.type_float() }}) as cloud_cover_pct,
-        cast(hourly_weather.precipitation_mm as {{ dbt.type_float() }}) as precipitation_mm
+        hourly_weather.temperature_c,
+        hourly_weather.apparent_temperature_c,
+        hourly_weather.wind_speed_100m_kmh,
+        hourly_weather.shortwave_radiation_w_m2,
+        hourly_weather.cloud_cover_pct,
+        hourly_weather.precipitation_mm
     from hourly_consumption
     left join hourly_weather
         on hourly_consumption.region_code = hourly_weather.region_code

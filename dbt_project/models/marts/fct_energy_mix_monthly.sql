@@ -63,43 +63,37 @@ with_month_length as (
 final as (
     select
         month_start_date,
-        cast(region_code as {{ dbt.type_string() }}) as region_code,
-        cast(consumption_mwh as {{ dbt.type_float() }}) as consumption_mwh,
-        cast(production_mwh as {{ dbt.type_float() }}) as production_mwh,
-        cast(thermal_mwh as {{ dbt.type_float() }}) as thermal_mwh,
-        cast(coal_mwh as {{ dbt.type_float() }}) as coal_mwh,
-        cast(gas_mwh as {{ dbt.type_float() }}) as gas_mwh,
-        cast(oil_mwh as {{ dbt.type_float() }}) as oil_mwh,
-        cast(nuclear_mwh as {{ dbt.type_float() }}) as nuclear_mwh,
-        cast(wind_mwh as {{ dbt.type_float() }}) as wind_mwh,
-        cast(solar_mwh as {{ dbt.type_float() }}) as solar_mwh,
-        cast(hydro_mwh as {{ dbt.type_float() }}) as hydro_mwh,
-        cast(bioenergy_mwh as {{ dbt.type_float() }}) as bioenergy_mwh,
-        cast(battery_discharging_mwh as {{ dbt.type_float() }}) as battery_discharging_mwh,
-        cast(pumping_mwh as {{ dbt.type_float() }}) as pumping_mwh,
-        cast(battery_charging_mwh as {{ dbt.type_float() }}) as battery_charging_mwh,
-        cast(physical_exchanges_mwh as {{ dbt.type_float() }}) as physical_exchanges_mwh,
-        cast({{ safe_divide('thermal_mwh', 'production_mwh') }} as {{ dbt.type_float() }}) as thermal_share,
-        cast({{ safe_divide('nuclear_mwh', 'production_mwh') }} as {{ dbt.type_float() }}) as nuclear_share,
-        cast({{ safe_divide('wind_mwh', 'production_mwh') }} as {{ dbt.type_float() }}) as wind_share,
-        cast({{ safe_divide('solar_mwh', 'production_mwh') }} as {{ dbt.type_float() }}) as solar_share,
-        cast({{ safe_divide('hydro_mwh', 'production_mwh') }} as {{ dbt.type_float() }}) as hydro_share,
-        cast({{ safe_divide('bioenergy_mwh', 'production_mwh') }} as {{ dbt.type_float() }}) as bioenergy_share,
-        cast(
-            {{ safe_divide(
-                sum_of_present(['nuclear_mwh', 'wind_mwh', 'solar_mwh', 'hydro_mwh', 'bioenergy_mwh']),
-                'production_mwh',
-            ) }}
-            as {{ dbt.type_float() }}
-        ) as low_carbon_share,
-        cast(
-            {{ safe_divide('co2_emissions_t * 1000', 'co2_covered_production_mwh') }}
-            as {{ dbt.type_float() }}
-        ) as co2_intensity_g_per_kwh,
-        cast(co2_emissions_t as {{ dbt.type_float() }}) as co2_emissions_t,
+        region_code,
+        consumption_mwh,
+        production_mwh,
+        thermal_mwh,
+        coal_mwh,
+        gas_mwh,
+        oil_mwh,
+        nuclear_mwh,
+        wind_mwh,
+        solar_mwh,
+        hydro_mwh,
+        bioenergy_mwh,
+        battery_discharging_mwh,
+        pumping_mwh,
+        battery_charging_mwh,
+        physical_exchanges_mwh,
+        {{ safe_divide('thermal_mwh', 'production_mwh') }} as thermal_share,
+        {{ safe_divide('nuclear_mwh', 'production_mwh') }} as nuclear_share,
+        {{ safe_divide('wind_mwh', 'production_mwh') }} as wind_share,
+        {{ safe_divide('solar_mwh', 'production_mwh') }} as solar_share,
+        {{ safe_divide('hydro_mwh', 'production_mwh') }} as hydro_share,
+        {{ safe_divide('bioenergy_mwh', 'production_mwh') }} as bioenergy_share,
+        {{ safe_divide(
+            sum_of_present(['nuclear_mwh', 'wind_mwh', 'solar_mwh', 'hydro_mwh', 'bioenergy_mwh']),
+            'production_mwh',
+        ) }} as low_carbon_share,
+        {{ safe_divide('co2_emissions_t * 1000', 'co2_covered_production_mwh') }} as co2_intensity_g_per_kwh,
+        co2_emissions_t,
         cast(hour_count as {{ dbt.type_int() }}) as hour_count,
         hours_in_month,
-        cast(hour_count = hours_in_month as {{ dbt.type_boolean() }}) as is_complete_month
+        hour_count = hours_in_month as is_complete_month
     from with_month_length
 )
 

@@ -4,8 +4,8 @@ daily_consumption as (
     select * from {{ ref('fct_consumption_daily') }}
 ),
 
-regions as (
-    select * from {{ ref('regions') }}
+region_count as (
+    select count(*) as region_count from {{ ref('regions') }}
 ),
 
 -- per day, how many regions are cold: France is in the heating regime only when all of them are
@@ -37,7 +37,7 @@ cold_days as (
         and daily_consumption.mean_temperature_c < {{ var('thermosensitivity_max_temperature_c') }}
         and (
             daily_consumption.region_code <> '{{ var("national_region_code") }}'
-            or regional_days.cold_region_count = (select count(*) as region_count from regions)
+            or regional_days.cold_region_count = (select region_count.region_count from region_count)
         )
 ),
 
@@ -75,22 +75,12 @@ final as (
     select
         cast(region_code as {{ dbt.type_string() }}) as region_code,
         cast(winter_season as {{ dbt.type_string() }}) as winter_season,
-        cast(
-            round(cast(thermosensitivity_mw_per_c as {{ dbt.type_numeric() }}), 1) as {{ dbt.type_float() }}
-        ) as thermosensitivity_mw_per_c,
-        cast(
-            round(cast(standard_error_mw_per_c as {{ dbt.type_numeric() }}), 1) as {{ dbt.type_float() }}
-        ) as standard_error_mw_per_c,
-        cast(
-            round(cast(intercept_mw as {{ dbt.type_numeric() }}), 1) as {{ dbt.type_float() }}
-        ) as intercept_mw,
-        cast(
-            round(cast(r_squared as {{ dbt.type_numeric() }}), 4) as {{ dbt.type_float() }}
-        ) as r_squared,
+        {{ round_float('thermosensitivity_mw_per_c', 1) }} as thermosensitivity_mw_per_c,
+        {{ round_float('standard_error_mw_per_c', 1) }} as standard_error_mw_per_c,
+        {{ round_float('intercept_mw', 1) }} as intercept_mw,
+        {{ round_float('r_squared', 4) }} as r_squared,
         cast(day_count as {{ dbt.type_int() }}) as day_count,
-        cast(
-            round(cast(mean_temperature_c as {{ dbt.type_numeric() }}), 2) as {{ dbt.type_float() }}
-        ) as mean_temperature_c
+        {{ round_float('mean_temperature_c', 2) }} as mean_temperature_c
     from with_standard_error
 )
 
