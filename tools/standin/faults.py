@@ -29,6 +29,8 @@ refused once the counter has reached the limit (the request that crosses it is s
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -50,6 +52,7 @@ METEO_FAULTS = (
 )  # fmt: skip
 TEXT_NUMBER = "n/a"
 TEXT_NUMBER_EVERY = 97
+_TOO_MANY = {"error_code": "TooManyRequests", "message": "Too many requests."}
 
 
 def check_faults(faults: list[str] | tuple[str, ...], known: tuple[str, ...]) -> None:
@@ -57,6 +60,64 @@ def check_faults(faults: list[str] | tuple[str, ...], known: tuple[str, ...]) ->
     unknown = sorted(set(faults) - set(known))
     if unknown:
         raise ValueError(f"unknown fault {', '.join(unknown)}: use {', '.join(known)}")
+
+
+# -- refusals: the error answers a fault plays instead of the data ---------------------------
+
+
+@dataclass(frozen=True)
+class JsonAnswer:
+    """An answer with a JSON body: what a refusing service sends."""
+
+    status: int
+    body: dict[str, object]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def random_failure(status: int, meteo: bool) -> JsonAnswer:
+    """A `fail_rate` failure (429 with rate-limit headers, or 503) in the service's own words."""
+    if status != 429:
+        unavailable: dict[str, object] = (
+            {"error": True, "reason": "Service temporarily unavailable"}
+            if meteo
+            else {"error_code": "ServiceUnavailable", "message": "Service unavailable."}
+        )
+        return JsonAnswer(status, unavailable)
+    headers = {
+        "Retry-After": "1",
+        "X-RateLimit-Limit": "5000",
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset": str(int(time.time()) + 1),
+    }
+    body: dict[str, object] = (
+        {"error": True, "reason": "Too many requests. Please try again in a moment."}
+        if meteo
+        else dict(_TOO_MANY)
+    )
+    return JsonAnswer(status, body, headers)
+
+
+def meteo_refusal(fault: str, retry_after_s: int, over_minute_limit: bool) -> JsonAnswer | None:
+    """The error an Open-Meteo fault (or the minute limit) answers, or None to go on."""
+    if fault == "429":  # with Retry-After, which Open-Meteo does not send (see the docstring)
+        reason = LIMIT_REASONS["429-minutely"]
+        return JsonAnswer(
+            429, {"error": True, "reason": reason}, {"Retry-After": str(retry_after_s)}
+        )
+    if fault in LIMIT_REASONS:
+        return JsonAnswer(429, {"error": True, "reason": LIMIT_REASONS[fault]})
+    if over_minute_limit:
+        return JsonAnswer(429, {"error": True, "reason": LIMIT_REASONS["429-minutely"]})
+    if fault in ("500", "503"):
+        return JsonAnswer(int(fault), {"error": True, "reason": "Internal server error"})
+    return None
+
+
+def export_refusal(fault: str) -> JsonAnswer | None:
+    """The error a scripted export fault `429` (Retry-After: 1) or `503` answers, or None."""
+    if fault not in ("429", "503"):
+        return None
+    return JsonAnswer(int(fault), dict(_TOO_MANY), {"Retry-After": "1"} if fault == "429" else {})
 
 
 # -- éCO2mix exports -------------------------------------------------------------------------
@@ -67,7 +128,9 @@ def _with_comma(value: object) -> object:
         return None
     if isinstance(value, (int, np.integer)):
         return f"{int(value)},0"
-    return repr(float(value)).replace(".", ",")
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value)).replace(".", ",")
+    raise TypeError(f"{value!r} is not a number")
 
 
 def spoil_rows(frame: pd.DataFrame, measures: list[str], fault: str | None) -> pd.DataFrame:

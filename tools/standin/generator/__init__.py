@@ -15,11 +15,7 @@ from tools.standin.generator.clock import (
     to_utc,
     utc_offsets,
 )
-from tools.standin.generator.csv_export import (
-    format_export_header,
-    format_export_rows,
-    to_export_csv,
-)
+from tools.standin.generator.csv_export import format_export_header, format_export_rows
 from tools.standin.generator.datasets import (
     DATASETS,
     DEFINITIVE_UNTIL,
@@ -98,7 +94,6 @@ __all__ = [
     "planted_slope_mw_per_c",
     "shuffled_order",
     "snap_to_grid",
-    "to_export_csv",
     "to_utc",
     "utc_offsets",
     "weather",

@@ -51,18 +51,3 @@ def format_export_rows(
 
 def format_export_header(dataset: str, *, use_labels: bool = False, delimiter: str = ";") -> str:
     return delimiter.join(export_columns(dataset, use_labels)) + "\r\n"
-
-
-def to_export_csv(
-    frame: pd.DataFrame,
-    dataset: str,
-    *,
-    timezone: str = "UTC",
-    use_labels: bool = False,
-    delimiter: str = ";",
-    with_bom: bool = False,
-) -> str:
-    """A whole export (header + rows) as text."""
-    bom = "\ufeff" if with_bom else ""
-    header = format_export_header(dataset, use_labels=use_labels, delimiter=delimiter)
-    return bom + header + format_export_rows(frame, dataset, timezone=timezone, delimiter=delimiter)

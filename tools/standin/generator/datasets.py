@@ -38,15 +38,15 @@ NATURE_DEFINITIVE = "Données définitives"
 NATURE_CONSOLIDATED = "Données consolidées"
 NATURE_REAL_TIME = "Données temps réel"
 
-REGIONAL_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("code_insee_region", "Code INSEE région"),
-    ("libelle_region", "Région"),
+Columns = tuple[tuple[str, str], ...]  # (technical name, label), in file order
+
+_TIMES: Columns = (
     ("nature", "Nature"),
     ("date", "Date"),
     ("heure", "Heure"),
     ("date_heure", "Date - Heure"),
-    ("consommation", "Consommation (MW)"),
-    ("thermique", "Thermique (MW)"),
+)
+_SECTORS: Columns = (
     ("nucleaire", "Nucléaire (MW)"),
     ("eolien", "Eolien (MW)"),
     ("solaire", "Solaire (MW)"),
@@ -54,42 +54,42 @@ REGIONAL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("pompage", "Pompage (MW)"),
     ("bioenergies", "Bioénergies (MW)"),
     ("ech_physiques", "Ech. physiques (MW)"),
+)
+_RATED = (
+    ("thermique", "Thermique"),
+    ("nucleaire", "Nucléaire"),
+    ("eolien", "Eolien"),
+    ("solaire", "Solaire"),
+    ("hydraulique", "Hydraulique"),
+    ("bioenergies", "Bioénergies"),
+)
+REGIONAL_COLUMNS: Columns = (
+    ("code_insee_region", "Code INSEE région"),
+    ("libelle_region", "Région"),
+    *_TIMES,
+    ("consommation", "Consommation (MW)"),
+    ("thermique", "Thermique (MW)"),
+    *_SECTORS,
     ("stockage_batterie", "Stockage batterie"),
     ("destockage_batterie", "Déstockage batterie"),
     ("eolien_terrestre", "Eolien terrestre"),
     ("eolien_offshore", "Eolien offshore"),
-    ("tco_thermique", "TCO Thermique (%)"),
-    ("tch_thermique", "TCH Thermique (%)"),
-    ("tco_nucleaire", "TCO Nucléaire (%)"),
-    ("tch_nucleaire", "TCH Nucléaire (%)"),
-    ("tco_eolien", "TCO Eolien (%)"),
-    ("tch_eolien", "TCH Eolien (%)"),
-    ("tco_solaire", "TCO Solaire (%)"),
-    ("tch_solaire", "TCH Solaire (%)"),
-    ("tco_hydraulique", "TCO Hydraulique (%)"),
-    ("tch_hydraulique", "TCH Hydraulique (%)"),
-    ("tco_bioenergies", "TCO Bioénergies (%)"),
-    ("tch_bioenergies", "TCH Bioénergies (%)"),
+    *(
+        (f"{rate.lower()}_{name}", f"{rate} {label} (%)")
+        for name, label in _RATED
+        for rate in ("TCO", "TCH")
+    ),
 )
-NATIONAL_COLUMNS: tuple[tuple[str, str], ...] = (
+NATIONAL_COLUMNS: Columns = (
     ("perimetre", "Périmètre"),
-    ("nature", "Nature"),
-    ("date", "Date"),
-    ("heure", "Heure"),
-    ("date_heure", "Date - Heure"),
+    *_TIMES,
     ("consommation", "Consommation (MW)"),
     ("prevision_j1", "Prévision J-1 (MW)"),
     ("prevision_j", "Prévision J (MW)"),
     ("fioul", "Fioul (MW)"),
     ("charbon", "Charbon (MW)"),
     ("gaz", "Gaz (MW)"),
-    ("nucleaire", "Nucléaire (MW)"),
-    ("eolien", "Eolien (MW)"),
-    ("solaire", "Solaire (MW)"),
-    ("hydraulique", "Hydraulique (MW)"),
-    ("pompage", "Pompage (MW)"),
-    ("bioenergies", "Bioénergies (MW)"),
-    ("ech_physiques", "Ech. physiques (MW)"),
+    *_SECTORS,
     ("taux_co2", "Taux de CO2 (g/kWh)"),
     ("ech_comm_angleterre", "Ech. comm. Angleterre (MW)"),
     ("ech_comm_espagne", "Ech. comm. Espagne (MW)"),
@@ -125,28 +125,29 @@ class DatasetSpec:
     real_time: bool
     step_minutes: int
     first_day: str  # first Paris-local day with data
-    columns: tuple[tuple[str, str], ...]
+    columns: Columns
     timestamp_label: str
 
 
+# name: (scope, real time, step in minutes, first Paris day, label of `date_heure`)
+_SPECS = {
+    "eco2mix-regional-cons-def": ("regional", False, 30, "2013-01-01", "Date - Heure"),
+    "eco2mix-national-cons-def": ("national", False, 15, "2012-01-01", "Date et Heure"),
+    "eco2mix-regional-tr": ("regional", True, 15, "2013-01-01", "Date - Heure"),
+    "eco2mix-national-tr": ("national", True, 15, "2012-01-01", "Date - Heure"),
+}
 DATASETS: dict[str, DatasetSpec] = {
-    "eco2mix-regional-cons-def": DatasetSpec(
-        "eco2mix-regional-cons-def", "regional", False, 30, "2013-01-01", REGIONAL_COLUMNS,
-        "Date - Heure",
-    ),
-    "eco2mix-national-cons-def": DatasetSpec(
-        "eco2mix-national-cons-def", "national", False, 15, "2012-01-01", NATIONAL_COLUMNS,
-        "Date et Heure",
-    ),
-    "eco2mix-regional-tr": DatasetSpec(
-        "eco2mix-regional-tr", "regional", True, 15, "2013-01-01", REGIONAL_COLUMNS,
-        "Date - Heure",
-    ),
-    "eco2mix-national-tr": DatasetSpec(
-        "eco2mix-national-tr", "national", True, 15, "2012-01-01", NATIONAL_COLUMNS,
-        "Date - Heure",
-    ),
-}  # fmt: skip
+    name: DatasetSpec(
+        name,
+        scope,
+        real_time,
+        step,
+        first_day,
+        REGIONAL_COLUMNS if scope == "regional" else NATIONAL_COLUMNS,
+        label,
+    )
+    for name, (scope, real_time, step, first_day, label) in _SPECS.items()
+}
 
 
 def export_columns(dataset: str, use_labels: bool = False) -> list[str]:
@@ -207,22 +208,18 @@ def _regional_nulls(epoch_s: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def _regional_chunk(spec: DatasetSpec, start: TimeLike, end: TimeLike) -> pd.DataFrame:
-    epoch_s = _grid(start, end, spec.step_minutes)
-    columns = [name for name, _ in REGIONAL_COLUMNS]
-    if len(epoch_s) == 0:
-        return pd.DataFrame({name: [] for name in ["epoch", *columns]})
-    sim = simulate(epoch_s)
-    n = len(epoch_s)
+def _regional_rows(sim: Simulation, real_time: bool) -> dict[str, object]:
+    """Columns of the rows, time-major with the regions in seed order."""
+    epoch_s, n = sim.epoch_s, len(sim.epoch_s)
     data: dict[str, object] = {
         "epoch": np.repeat(epoch_s, N_REGIONS),
         "code_insee_region": np.tile(np.array(REGION_CODES, dtype=object), n),
         "libelle_region": np.tile(np.array([r.name for r in REGIONS], dtype=object), n),
     }
-    for name, values in _time_columns(sim, spec.real_time).items():
+    for name, values in _time_columns(sim, real_time).items():
         data[name] = np.repeat(values, N_REGIONS)
     nulls = _regional_nulls(epoch_s)
-    for name in columns[6:]:
+    for name, _ in REGIONAL_COLUMNS[6:]:
         if name.startswith(("tco_", "tch_")):
             rates = _flat(sim.regional[name]).astype(float)
             if name.endswith("nucleaire"):
@@ -231,7 +228,7 @@ def _regional_chunk(spec: DatasetSpec, start: TimeLike, end: TimeLike) -> pd.Dat
         else:
             null = _flat(nulls.get(name, np.zeros((1, 1), bool)))
             data[name] = _int_column(_flat(sim.regional[name]), null)
-    return pd.DataFrame(data)
+    return data
 
 
 def _national_null(
@@ -254,22 +251,27 @@ def _national_null(
     return null
 
 
-def _national_chunk(spec: DatasetSpec, start: TimeLike, end: TimeLike) -> pd.DataFrame:
-    epoch_s = _grid(start, end, spec.step_minutes)
-    columns = [name for name, _ in NATIONAL_COLUMNS]
-    if len(epoch_s) == 0:
-        return pd.DataFrame({name: [] for name in ["epoch", *columns]})
-    sim = simulate(epoch_s)
+def _national_rows(sim: Simulation, real_time: bool) -> dict[str, object]:
+    epoch_s = sim.epoch_s
     quarter = (sim.local_minute % 30) != 0
     data: dict[str, object] = {
         "epoch": epoch_s,
         "perimetre": np.full(len(epoch_s), "France", dtype=object),
-        **_time_columns(sim, spec.real_time),
+        **_time_columns(sim, real_time),
     }
-    for name in columns[5:]:
-        null = _national_null(name, epoch_s, spec.real_time, quarter)
+    for name, _ in NATIONAL_COLUMNS[5:]:
+        null = _national_null(name, epoch_s, real_time, quarter)
         data[name] = _int_column(sim.national[name], null)
-    return pd.DataFrame(data)
+    return data
+
+
+def _chunk(spec: DatasetSpec, start: TimeLike, end: TimeLike) -> pd.DataFrame:
+    """The rows of [start, end), within one month."""
+    epoch_s = _grid(start, end, spec.step_minutes)
+    if len(epoch_s) == 0:
+        return pd.DataFrame({name: [] for name in ["epoch", *(name for name, _ in spec.columns)]})
+    rows = _regional_rows if spec.scope == "regional" else _national_rows
+    return pd.DataFrame(rows(simulate(epoch_s), spec.real_time))
 
 
 def eco2mix_frame(dataset: str, start: TimeLike, end: TimeLike) -> pd.DataFrame:
@@ -280,10 +282,9 @@ def eco2mix_frame(dataset: str, start: TimeLike, end: TimeLike) -> pd.DataFrame:
     publication lag) are the server's business, not the generator's.
     """
     spec = DATASETS[dataset]
-    chunk = _regional_chunk if spec.scope == "regional" else _national_chunk
-    parts = [chunk(spec, lo, hi) for lo, hi in iter_months(start, end)]
+    parts = [_chunk(spec, lo, hi) for lo, hi in iter_months(start, end)]
     if not parts:
-        return chunk(spec, start, start)
+        return _chunk(spec, start, start)
     return pd.concat(parts, ignore_index=True)
 
 

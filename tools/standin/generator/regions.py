@@ -33,18 +33,17 @@ class WeatherPoint:
     population_weight: float
 
 
-def _read_seed(name: str) -> list[dict[str, str]]:
-    path = SEEDS_DIR / name
+def _read_csv(path: Path) -> list[dict[str, str]]:
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             return list(csv.DictReader(handle))
     except FileNotFoundError as error:
-        raise RuntimeError(f"Seed file {path} is missing; restore it from git.") from error
+        raise RuntimeError(f"{path} is missing; restore it from git.") from error
 
 
 REGIONS: tuple[Region, ...] = tuple(
     Region(row["region_code"], row["region_name"], int(row["population"]))
-    for row in _read_seed("regions.csv")
+    for row in _read_csv(SEEDS_DIR / "regions.csv")
 )
 WEATHER_POINTS: tuple[WeatherPoint, ...] = tuple(
     WeatherPoint(
@@ -55,7 +54,7 @@ WEATHER_POINTS: tuple[WeatherPoint, ...] = tuple(
         float(row["longitude"]),
         float(row["population_weight"]),
     )
-    for row in _read_seed("weather_points.csv")
+    for row in _read_csv(SEEDS_DIR / "weather_points.csv")
 )
 REGION_CODES: tuple[str, ...] = tuple(region.code for region in REGIONS)
 N_REGIONS = len(REGIONS)
@@ -93,33 +92,21 @@ COOLING = FRANCE_COOLING_MW_PER_C * POPULATION / POPULATION.sum()
 
 # -- what each region has --------------------------------------------------------------------
 
-# code: (industry factor of consumption, installed nuclear MW, then the region's share of the
-# national thermal, hydro, pumping, wind and solar output, normalised below)
-_FLEET: dict[str, tuple[float, ...]] = {
-    "11": (0.85,      0, 0.08, 0.001, 0.0,  0.004, 0.01),
-    "24": (1.0,  11_600, 0.02, 0.004, 0.0,  0.07,  0.04),
-    "27": (1.05,      0, 0.02, 0.02,  0.05, 0.05,  0.04),
-    "28": (1.1,  10_600, 0.10, 0.003, 0.0,  0.05,  0.02),
-    "32": (1.15,  5_460, 0.16, 0.001, 0.0,  0.25,  0.02),
-    "44": (1.2,  10_000, 0.14, 0.08,  0.2,  0.19,  0.06),
-    "52": (0.95,      0, 0.13, 0.001, 0.0,  0.06,  0.05),
-    "53": (0.95,      0, 0.05, 0.01,  0.0,  0.06,  0.02),
-    "75": (0.95,  6_640, 0.04, 0.06,  0.0,  0.08,  0.25),
-    "76": (0.9,   2_620, 0.03, 0.17,  0.1,  0.10,  0.21),
-    "84": (1.15, 13_500, 0.08, 0.48,  0.55, 0.03,  0.12),
-    "93": (1.0,       0, 0.15, 0.17,  0.1,  0.006, 0.16),
-}  # fmt: skip
+# region_fleet.csv: each region's industry factor of consumption, installed nuclear MW, and its
+# share of the national thermal, hydro, pumping, wind and solar output (normalised below).
+_FLEET = {row["region_code"]: row for row in _read_csv(Path(__file__).parent / "region_fleet.csv")}
 
 
-def _fleet_column(index: int, normalise: bool = False) -> np.ndarray:
-    values = np.array([_FLEET[code][index] for code in REGION_CODES], dtype=float)
+def _fleet_column(name: str, normalise: bool = False) -> np.ndarray:
+    values = np.array([float(_FLEET[code][name]) for code in REGION_CODES], dtype=float)
     return values / values.sum() if normalise else values
 
 
-INDUSTRY_FACTOR = _fleet_column(0)
-NUCLEAR_MW = _fleet_column(1)
+INDUSTRY_FACTOR = _fleet_column("industry_factor")
+NUCLEAR_MW = _fleet_column("nuclear_mw")
 THERMAL_SHARE, HYDRO_SHARE, PUMPING_SHARE, WIND_SHARE, SOLAR_SHARE = (
-    _fleet_column(index, normalise=True) for index in range(2, 7)
+    _fleet_column(f"{sector}_share", normalise=True)
+    for sector in ("thermal", "hydro", "pumping", "wind", "solar")
 )
 BASE_WEIGHT = POPULATION * INDUSTRY_FACTOR / (POPULATION * INDUSTRY_FACTOR).sum()
 HAS_NUCLEAR: dict[str, bool] = {
