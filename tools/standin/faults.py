@@ -1,30 +1,9 @@
-"""Bad answers with status 200 that the stand-in can be scripted to give, and the limit messages.
+"""The faults the stand-in can be scripted to play: bad 200s, refusals, and their answers.
 
-Why: a 200 is not proof of a good answer. Real services (and the proxies, spreadsheets and hand
+A 200 is not proof of a good answer: real services (and the proxies, spreadsheets and hand
 downloads between them and us) hand back files and documents that parse but do not mean what
-they say. The extract must notice them, so the stand-in must be able to produce each one.
-
-éCO2mix exports (`StandinServer.export_faults`, one entry consumed per export request):
-    "header-only"    the header line and no row: what ODRÉ answers for a window with no rows
-    "decimal-comma"  every measure written with a decimal comma (`70139,0`, `3,96`), as a
-                     French-locale spreadsheet re-saves a `;` file
-    "text-number"    `consommation` holds the text `n/a` on one row in 97 (the first included)
-Open-Meteo (`StandinServer.meteo_faults`, one entry consumed per Open-Meteo request):
-    "nan"            one value of the first variable is the bare JSON token `NaN`
-    "infinity"       the same with the bare token `Infinity`
-    "empty-hourly"   every `hourly` array (`time` included) is empty
-    "ragged"         the first variable's array is one value shorter than `time`
-    "outside-window" `time` is shifted by as many days as it covers: every hour lies after the
-                     requested window (the values are unchanged)
-A request without `hourly` variables has nothing to spoil and is answered as usual.
-
-Open-Meteo's limit messages, as its rate limiter writes them (open-meteo/open-meteo,
-`Sources/App/Helper/Vapor/RateLimiter.swift`, `RateLimitError.reason`): HTTP 429 with the body
-`{"error": true, "reason": ...}` and no `Retry-After` header (an `AbortError` with no headers;
-also observed by users, e.g. qdonnars/ohmywind#405 "Open-Meteo n'envoie pas de Retry-After").
-The free-tier counters are fixed windows (600 weighted calls a minute, 5,000 an hour, 10,000 a
-day), cleared by a sweep every minute, at the full hour and at midnight UTC; a request is
-refused once the counter has reached the limit (the request that crosses it is still served).
+they say, and refuse with their own limit messages. The extract must notice each one, so the
+stand-in must be able to produce it. Every fault is described in docs/standin.md.
 """
 
 from __future__ import annotations
