@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from tools.standin import eras, faults, generator
-from tools.standin.errors import ods_error
+from tools.standin.errors import RequestError, ods_error
 from tools.standin.generator.clock import next_month
 from tools.standin.odsql import ExportQuery, apply_refines, parse_where
 
@@ -42,7 +42,7 @@ class ExportRequest:
     descending: bool = False
 
 
-def _parameter_error(message: str) -> Exception:
+def _parameter_error(message: str) -> RequestError:
     return ods_error(message, 400, "InvalidRESTParameterError")
 
 

@@ -106,7 +106,8 @@ class StandinHandler(BaseHTTPRequestHandler):
     # -- faults --------------------------------------------------------------------------
 
     def _meteo_fault(self) -> bool:
-        """Play the next entry of `meteo_faults`; True when the request is answered (or not)."""
+        """Play the next entry of `meteo_faults`; True when it replaces the answer (a refusal, or
+        a connection dropped without one)."""
         fault = self.server.next_meteo_fault()
         if fault == "timeout" or self.server.slow:
             time.sleep(self.server.fault_delay_s)

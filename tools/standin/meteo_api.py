@@ -12,10 +12,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tools.standin import generator
-from tools.standin.errors import meteo_error
+from tools.standin.errors import RequestError, meteo_error
 
 ARCHIVE_LAG_DAYS = 5
 ARCHIVE_FIRST_DAY = date(1940, 1, 1)
@@ -24,7 +25,7 @@ MAX_FORECAST_DAYS = 16
 MAX_LOCATIONS = 1000
 _BOTH_DATES = "Both 'start_date' and 'end_date' must be set in the url"
 
-Single = Callable[[str], "str | None"]
+Single: TypeAlias = Callable[[str], str | None]  # the last value of a query parameter, if any
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def _locations(single: Single) -> tuple[list[float], list[float]]:
     return latitudes, longitudes
 
 
-def _invalid_value(kind: str, value: str, key: str) -> Exception:
+def _invalid_value(kind: str, value: str, key: str) -> RequestError:
     return meteo_error(f"Cannot initialize {kind} from invalid String value {value} for key {key}")
 
 
