@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from functools import partial
 from types import FrameType
 
 from tools.standin.faults import EXPORT_FAULTS, METEO_FAULTS, check_faults
@@ -33,7 +34,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     for option, source, known in scripts:
         parser.add_argument(
             f"--{option}-faults",
-            type=lambda text, known=known: _faults(text, known),
+            type=partial(_faults, known=known),
             default=[],
             help=f"comma-separated script of {source} answers, one per {source} request, "
             f"then normal ones (any of {', '.join(known)})",
@@ -62,6 +63,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--fault-delay",
         type=float,
         default=3.0,
+        dest="fault_delay_s",
+        metavar="FAULT_DELAY",
         help="seconds a `timeout` or `slow` fault waits before answering (default 3)",
     )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
@@ -82,25 +85,12 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parse(argv)
+    options = vars(_parse(argv))  # every option but host and port is a StandinServer keyword
+    host, port = options.pop("host"), options.pop("port")
     try:
-        server = StandinServer(
-            (args.host, args.port),
-            today=args.today,
-            cons_def_lag_days=args.cons_def_lag_days,
-            real_time_days=args.real_time_days,
-            fail_rate=args.fail_rate,
-            seed=args.seed,
-            verbose=args.verbose,
-            meteo_faults=args.meteo_faults,
-            export_faults=args.export_faults,
-            fault_delay_s=args.fault_delay,
-            minute_limit=args.minute_limit,
-            empty_months=args.empty_months,
-            eras=args.eras,
-        )
+        server = StandinServer((host, port), **options)
     except OSError as error:
-        print(f"Cannot listen on {args.host}:{args.port} ({error}); pick another --port.")
+        print(f"Cannot listen on {host}:{port} ({error}); pick another --port.")
         return 1
     except ValueError as error:
         print(f"Invalid option ({error}); see python -m tools.standin --help.")

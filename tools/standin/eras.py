@@ -1,44 +1,10 @@
 """The column sets éCO2mix files had era by era, for a stand-in that serves "files of their day".
 
-Why: a dataset exported from ODRÉ today carries its current full field list on every row, empty
-where a value was not measured then; a file downloaded by hand years ago carries the fields of
-its day (../shared/docs/source-formats.md). A warehouse can hold both, so the extract and
-staging must be tested against both. With `StandinServer(eras=True)` (`--eras`) an export is
-written as it would have been downloaded right after its newest row: with the column set,
-labels and missing-value markers of that row's era. The default (`eras=False`) is what the
-real API serves today: today's full schema for every period. The values never change, only
-which columns are written and how a missing value is written.
-
-One export has one header. A request that spans two eras gets the header of its newest row's
-era (a file that reaches into an era was downloaded in it or later; the portal has one field
-list at a time); its older rows are written in that layout, empty or marked where the
-generator has no value.
-
-Eras (first Paris day inclusive; an era ends where the next one starts):
-
-| scope    | from       | columns                                               | basis     |
-|----------|------------|-------------------------------------------------------|-----------|
-| regional | 2013-01-01 | 15 base + 12 TCO/TCH + a trailing unnamed column (a   | inferred  |
-|          |            | `;` ending every line); missing values `ND`           |           |
-| regional | 2020-01-01 | 66: 15 base + `Import …`/`Export …` for 19 partners + | documented|
-|          |            | 12 TCO/TCH + trailing `Column 64`; non-partners `-`   | (2020-05) |
-| regional | 2021-01-01 | today's 31 (batteries, onshore/offshore wind)         | inferred  |
-| national | 2012-01-01 | 37: today's minus `stockage_batterie`,                | documented|
-|          |            | `destockage_batterie`, `eolien_terrestre`, `eolien_offshore` | (2021-12) |
-| national | 2022-01-01 | today's 41                                            | inferred  |
-
-Documented: the headers of the real captures `eco2mix-regional-tr_PACA_2020-05.csv` and
-`eco2mix-national-tr_2021-12.csv` in ../shared/real-samples (the tests compare with them).
-Inferred (no capture or published field history found; the Opendatasoft dataset pages show
-only today's schema): the era boundaries (the battery columns appear with the generator's
-batteries, 2021-01-01; the 37-column national layout is kept to the end of 2021, the month of
-the capture), the 2013-2019 regional layout (the 2020 one without the per-partner flows, with
-the raw trailing `;` and `ND`, the marker source-formats.md lists), the technical names of the
-old-only fields (`use_labels=false`: the label slugified the way Opendatasoft names fields,
-`import_grand_est`, `column_64`) and which partners a region has (geography; the PACA capture
-has numbers for Auvergne-Rhône-Alpes, Occitanie and Italie, `ND` on a few rows, `-` or empty
-elsewhere). The generator does not model per-border flows: a partner's column is `ND` (not
-available), a non-partner's `-`, as in the capture.
+A dataset exported from ODRÉ today carries today's full field list on every row; a file
+downloaded by hand years ago carries the fields of its day, and a warehouse can hold both. With
+`StandinServer(eras=True)` an export is written in the layout of its newest row's era: which
+columns are written and how a missing value is written change, never the values. The eras, and
+which are documented by real captures or inferred, are in docs/standin.md.
 """
 
 from __future__ import annotations

@@ -1,34 +1,15 @@
-"""Bad answers with status 200 that the stand-in can be scripted to give, and the limit messages.
+"""The faults the stand-in can be scripted to play: bad 200s, refusals, and their answers.
 
-Why: a 200 is not proof of a good answer. Real services (and the proxies, spreadsheets and hand
+A 200 is not proof of a good answer: real services (and the proxies, spreadsheets and hand
 downloads between them and us) hand back files and documents that parse but do not mean what
-they say. The extract must notice them, so the stand-in must be able to produce each one.
-
-éCO2mix exports (`StandinServer.export_faults`, one entry consumed per export request):
-    "header-only"    the header line and no row: what ODRÉ answers for a window with no rows
-    "decimal-comma"  every measure written with a decimal comma (`70139,0`, `3,96`), as a
-                     French-locale spreadsheet re-saves a `;` file
-    "text-number"    `consommation` holds the text `n/a` on one row in 97 (the first included)
-Open-Meteo (`StandinServer.meteo_faults`, one entry consumed per Open-Meteo request):
-    "nan"            one value of the first variable is the bare JSON token `NaN`
-    "infinity"       the same with the bare token `Infinity`
-    "empty-hourly"   every `hourly` array (`time` included) is empty
-    "ragged"         the first variable's array is one value shorter than `time`
-    "outside-window" `time` is shifted by as many days as it covers: every hour lies after the
-                     requested window (the values are unchanged)
-A request without `hourly` variables has nothing to spoil and is answered as usual.
-
-Open-Meteo's limit messages, as its rate limiter writes them (open-meteo/open-meteo,
-`Sources/App/Helper/Vapor/RateLimiter.swift`, `RateLimitError.reason`): HTTP 429 with the body
-`{"error": true, "reason": ...}` and no `Retry-After` header (an `AbortError` with no headers;
-also observed by users, e.g. qdonnars/ohmywind#405 "Open-Meteo n'envoie pas de Retry-After").
-The free-tier counters are fixed windows (600 weighted calls a minute, 5,000 an hour, 10,000 a
-day), cleared by a sweep every minute, at the full hour and at midnight UTC; a request is
-refused once the counter has reached the limit (the request that crosses it is still served).
+they say, and refuse with their own limit messages. The extract must notice each one, so the
+stand-in must be able to produce it. Every fault is described in docs/standin.md.
 """
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -50,6 +31,7 @@ METEO_FAULTS = (
 )  # fmt: skip
 TEXT_NUMBER = "n/a"
 TEXT_NUMBER_EVERY = 97
+_TOO_MANY = {"error_code": "TooManyRequests", "message": "Too many requests."}
 
 
 def check_faults(faults: list[str] | tuple[str, ...], known: tuple[str, ...]) -> None:
@@ -57,6 +39,64 @@ def check_faults(faults: list[str] | tuple[str, ...], known: tuple[str, ...]) ->
     unknown = sorted(set(faults) - set(known))
     if unknown:
         raise ValueError(f"unknown fault {', '.join(unknown)}: use {', '.join(known)}")
+
+
+# -- refusals: the error answers a fault plays instead of the data ---------------------------
+
+
+@dataclass(frozen=True)
+class JsonAnswer:
+    """An answer with a JSON body: what a refusing service sends."""
+
+    status: int
+    body: dict[str, object]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def random_failure(status: int, meteo: bool) -> JsonAnswer:
+    """A `fail_rate` failure (429 with rate-limit headers, or 503) in the service's own words."""
+    if status != 429:
+        unavailable: dict[str, object] = (
+            {"error": True, "reason": "Service temporarily unavailable"}
+            if meteo
+            else {"error_code": "ServiceUnavailable", "message": "Service unavailable."}
+        )
+        return JsonAnswer(status, unavailable)
+    headers = {
+        "Retry-After": "1",
+        "X-RateLimit-Limit": "5000",
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset": str(int(time.time()) + 1),
+    }
+    body: dict[str, object] = (
+        {"error": True, "reason": "Too many requests. Please try again in a moment."}
+        if meteo
+        else dict(_TOO_MANY)
+    )
+    return JsonAnswer(status, body, headers)
+
+
+def meteo_refusal(fault: str, retry_after_s: int, over_minute_limit: bool) -> JsonAnswer | None:
+    """The error an Open-Meteo fault (or the minute limit) answers, or None to go on."""
+    if fault == "429":  # with Retry-After, which Open-Meteo does not send (see the docstring)
+        reason = LIMIT_REASONS["429-minutely"]
+        return JsonAnswer(
+            429, {"error": True, "reason": reason}, {"Retry-After": str(retry_after_s)}
+        )
+    if fault in LIMIT_REASONS:
+        return JsonAnswer(429, {"error": True, "reason": LIMIT_REASONS[fault]})
+    if over_minute_limit:
+        return JsonAnswer(429, {"error": True, "reason": LIMIT_REASONS["429-minutely"]})
+    if fault in ("500", "503"):
+        return JsonAnswer(int(fault), {"error": True, "reason": "Internal server error"})
+    return None
+
+
+def export_refusal(fault: str) -> JsonAnswer | None:
+    """The error a scripted export fault `429` (Retry-After: 1) or `503` answers, or None."""
+    if fault not in ("429", "503"):
+        return None
+    return JsonAnswer(int(fault), dict(_TOO_MANY), {"Retry-After": "1"} if fault == "429" else {})
 
 
 # -- éCO2mix exports -------------------------------------------------------------------------
@@ -67,7 +107,9 @@ def _with_comma(value: object) -> object:
         return None
     if isinstance(value, (int, np.integer)):
         return f"{int(value)},0"
-    return repr(float(value)).replace(".", ",")
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value)).replace(".", ",")
+    raise TypeError(f"{value!r} is not a number")
 
 
 def spoil_rows(frame: pd.DataFrame, measures: list[str], fault: str | None) -> pd.DataFrame:
