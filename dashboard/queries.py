@@ -50,9 +50,9 @@ HEADLINE_FIGURES = """
         sum(co2_intensity_g_per_kwh * production_mwh)
             / nullif(sum(case when co2_intensity_g_per_kwh is not null then production_mwh end), 0)
             as co2_intensity_g_per_kwh,
-        sum(low_carbon_share * production_mwh)
-            / nullif(sum(case when low_carbon_share is not null then production_mwh end), 0)
-            as low_carbon_share
+        sum(renewable_share * production_mwh)
+            / nullif(sum(case when renewable_share is not null then production_mwh end), 0)
+            as renewable_share
     from marts.fct_energy_mix_monthly
     where region_code = %s
         and month_start_date > date_trunc('month', cast(%s as date)) - interval '12 months'

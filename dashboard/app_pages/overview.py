@@ -40,9 +40,10 @@ else:
         help="Production-weighted mean of RTE's hourly estimate (France only).",
     )
     figures[2].metric(
-        "Low-carbon share of production",
-        charts.number(100 * headline["low_carbon_share"], "%", 1),
-        help="The months' low-carbon share (fct_energy_mix_monthly), weighted by production.",
+        "Renewable share of production",
+        charts.number(100 * headline["renewable_share"], "%", 1),
+        help="Wind, solar, hydro and bioenergies: the months' renewable share "
+        "(fct_energy_mix_monthly), weighted by production.",
     )
     st.caption(
         f"The {months} month(s) of data up to the period's end, at most 12 ({span}). "

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.e2e
 
 # page file -> (Plotly charts, metric labels that must be shown)
 PAGES = {
-    "overview": (0, ["Consumption (TWh)", "CO2 intensity", "Low-carbon share", "France (GW)"]),
+    "overview": (0, ["Consumption (TWh)", "CO2 intensity", "Renewable share", "France (GW)"]),
     "temperature": (3, ["winter 2024-2025: slope (MW/°C)", "2024-2025: r²", "2024-2025: days"]),
     "energy_mix": (2, []),
     "regions": (2, ["France: production − consumption (GWh)"]),

@@ -209,15 +209,15 @@ def test_overview_and_regions_pages_match_the_marts(app_env, selection) -> None:
     """These pages show every region whatever the selection; their figures stay the mart's."""
     app = run_page("overview", link(SELECTIONS[selection]))
     assert not app.exception, app.exception
-    months, twh, low_carbon = app_env.sql(
+    months, twh, renewable = app_env.sql(
         "select count(*), sum(consumption_mwh) / 1e6,"
-        " sum(low_carbon_share * production_mwh) / sum(production_mwh)"
+        " sum(renewable_share * production_mwh) / sum(production_mwh)"
         " from marts.fct_energy_mix_monthly"
         " where region_code = 'FR' and month_start_date <= '2025-02-28'"
         " and month_start_date > date '2025-02-01' - interval '12 months'"
     )[0]
     assert metric(app, "Consumption (TWh)") == f"{twh:,.1f} TWh"
-    assert metric(app, "Low-carbon share") == f"{100 * low_carbon:,.1f} %"
+    assert metric(app, "Renewable share") == f"{100 * renewable:,.1f} %"
     assert [h.value for h in app.subheader if h.value.startswith("France, ")] == [
         f"France, {months} months to Feb 2025"
     ]

@@ -89,6 +89,9 @@ final as (
             sum_of_present(['nuclear_mwh', 'wind_mwh', 'solar_mwh', 'hydro_mwh', 'bioenergy_mwh']),
             'production_mwh',
         ) }} as low_carbon_share,
+        {{ safe_divide(
+            sum_of_present(['wind_mwh', 'solar_mwh', 'hydro_mwh', 'bioenergy_mwh']), 'production_mwh'
+        ) }} as renewable_share,
         {{ safe_divide('co2_emissions_t * 1000', 'co2_covered_production_mwh') }} as co2_intensity_g_per_kwh,
         co2_emissions_t,
         cast(hour_count as {{ dbt.type_int() }}) as hour_count,
