@@ -112,7 +112,7 @@ def toml_file(provider, key: str, sections: tuple[str, ...] | list[str]) -> str:
     `global:config.toml` for the global folder's)."""
     origin = provider.get_value_location(key, None, *sections)
     paths = provider.present_locations or [provider.name]
-    return os.path.normpath(paths[-1] if origin.startswith("global:") else paths[0])
+    return str(os.path.normpath(paths[-1] if origin.startswith("global:") else paths[0]))
 
 
 def env_name(*parts: str) -> str:
@@ -124,6 +124,7 @@ def coerce(value: object, annotation: object, where: str) -> object:
     hint = type_of(annotation)
     if hint is None:
         return value
+    coerced: typing.Any
     try:
         coerced = deserialize_value(where, value, hint)
     except ConfigValueCannotBeCoercedException:
@@ -143,7 +144,8 @@ def coerce(value: object, annotation: object, where: str) -> object:
 
 def type_of(annotation: object) -> type | None:
     text = annotation if isinstance(annotation, str) else str(annotation)
-    return ANNOTATIONS.get(text, annotation if annotation in TYPE_NAMES else None)
+    known = isinstance(annotation, type) and annotation in TYPE_NAMES
+    return ANNOTATIONS.get(text, annotation if known and isinstance(annotation, type) else None)
 
 
 def check_known_keys(providers: list, settings: dict[str, dict]) -> None:

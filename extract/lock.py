@@ -38,8 +38,10 @@ import uuid
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TextIO
 
 import psycopg2
+import psycopg2.extensions
 
 from extract import landing, warehouse
 
@@ -99,9 +101,9 @@ class RunLock:
             uuid.uuid4().hex,
         )
         self.warehouse_optional = warehouse_optional
-        self.file = None
+        self.file: TextIO | None = None
         self.holds_file = False
-        self.conn = None
+        self.conn: psycopg2.extensions.connection | None = None
 
     def acquire(self, wait_s: float) -> None:
         """Take both locks, polling for up to `wait_s` seconds; raises LockBusy."""
@@ -176,7 +178,7 @@ class RunLock:
 
     def unlock_file(self) -> None:
         """Empty the lock file (it names the holder only while held), then drop the flock."""
-        if self.holds_file:
+        if self.holds_file and self.file is not None:
             self.file.seek(0)
             self.file.truncate()
             self.file.flush()
