@@ -1,20 +1,12 @@
-"""The read-only role the dashboard logs in with, created from Python so its password never
+"""The read-only role the dashboard logs in with, created from Python so that its password never
 passes through dbt (dbt writes what it renders into its logs, manifest and docs site).
 
     python -m extract.reader_role               # create the role if missing, then scope it
     python -m extract.reader_role set-password  # give the existing role the configured password
 
-The role is `WATTLAKE_READER_USER` (default `wattlake_reader`). Its password is
-`WATTLAKE_READER_PASSWORD` when set, else the one kept in the git-ignored `.streamlit/secrets.toml`
-(`[wattlake] reader_password`), generated at random there on first use. An existing role's
-password is never changed, except by `set-password`. The server receives only the SCRAM-SHA-256
-verifier, never the password (the way `createuser` and psql's `\\password` send it), so server
-logs and pg_stat_statements hold no password either.
-
-Scope (docs/security.md): LOGIN and nothing else; `statement_timeout` and
-`default_transaction_read_only` set on the role; CONNECT on the project's database only, from
-which PUBLIC loses CONNECT and TEMPORARY; no large-object creation there. dbt grants it USAGE
-and SELECT on schema `marts` (dbt_project/macros/reader_role.sql).
+The role is `WATTLAKE_READER_USER` (default `wattlake_reader`); its password
+`WATTLAKE_READER_PASSWORD`, else the one generated into the git-ignored `.streamlit/secrets.toml`.
+The server receives only its SCRAM-SHA-256 verifier. The role's scope is in docs/security.md.
 """
 
 from __future__ import annotations

@@ -143,12 +143,12 @@ def write_parts(
 
 
 def key_numbers(first: pa.Array, date_heure: pa.Array, codes: dict[str, int]) -> pa.Array:
-    """One int64 per row for (region or perimeter, instant): counting distinct ones is ~5x
-    cheaper than for the text keys. `codes` numbers the regions across batches."""
+    """One int64 per row for (region or perimeter, instant), cheaper to count distinct than the
+    text keys. `codes` numbers the regions across batches."""
     for code in pc.unique(first).to_pylist():
         codes.setdefault(code, len(codes))
     numbers = pc.index_in(first, value_set=pa.array(list(codes), pa.string()))
-    instants = pc.cast(date_heure, pa.timestamp("s", tz="UTC"))  # ISO 8601: 5x strptime
+    instants = pc.cast(date_heure, pa.timestamp("s", tz="UTC"))  # ISO 8601: a cast, no strptime
     seconds = pc.cast(instants, pa.int64())
     return pc.add(pc.multiply(pc.cast(numbers, pa.int64()), 1 << 40), seconds)
 
@@ -184,8 +184,7 @@ def with_lineage(
 ) -> pa.RecordBatch:
     """Add the raw lineage columns: which file and line, which load, a unique row id.
 
-    The constant columns are `pa.repeat` arrays and the positions a numpy range: building
-    them from Python lists cost as much as parsing the file.
+    The columns are built in Arrow (`pa.repeat`, a numpy range), never from Python lists.
     """
     rows = batch.num_rows
     positions = pa.array(np.arange(first_row, first_row + rows, dtype=np.int64))
