@@ -65,7 +65,7 @@ def real_samples() -> Path:
 
 
 @pytest.fixture
-def landing(tmp_path, monkeypatch) -> Path:
+def landing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private landing zone, so tests never touch data/raw/. The sources read
     `extract.landing.LANDING_DIR` when they run; a module that copied it at import is
     patched too."""

@@ -18,11 +18,23 @@ import requests
 
 from extract import http
 
-OK = (200, {}, b"whole body\n")
+Answer = tuple[int, dict[str, str], bytes] | str
+OK: Answer = (200, {}, b"whole body\n")
+
+
+class Server(ThreadingHTTPServer):
+    """The scripted server: `script` (answers still to give), `requests` (how many came)."""
+
+    daemon_threads = True
+    script: list[Answer]
+    requests: int
+    url: str
 
 
 class Scripted(BaseHTTPRequestHandler):
     """Answers the next entry of `server.script`: (status, headers, body), or "cut", "drip"."""
+
+    server: Server
 
     def do_GET(self) -> None:
         self.server.requests += 1
@@ -44,6 +56,7 @@ class Scripted(BaseHTTPRequestHandler):
                 self.wfile.flush()
                 time.sleep(0.2)
             return
+        assert not isinstance(answer, str), answer
         status, headers, body = answer
         self.send_response(status)
         for name, value in {"Content-Length": str(len(body)), **headers}.items():
@@ -57,8 +70,7 @@ class Scripted(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Scripted)
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", 0), Scripted)
     server.script, server.requests = [], 0
     server.url = f"http://127.0.0.1:{server.server_address[1]}/data"
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -74,7 +86,7 @@ def waits(monkeypatch) -> list[float]:
     return slept
 
 
-def json_error(status: int, reason: str, **headers: str) -> tuple[int, dict, bytes]:
+def json_error(status: int, reason: str, **headers: str) -> Answer:
     body = f'{{"error": true, "reason": "{reason}"}}'.encode()
     return status, {"Content-Type": "application/json", **headers}, body
 
