@@ -23,7 +23,7 @@ REAL_SAMPLES = PROJECT_DIR.parent / "shared" / "real-samples"
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        return int(probe.getsockname()[1])
 
 
 def run_module(arguments: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -173,9 +173,11 @@ class Warehouse:
         return result
 
     def duplicate_keys(self) -> int:
-        return self.scalar(
-            "select count(*) from (select 1 from raw.eco2mix_regional"
-            " group by code_insee_region, date_heure having count(*) > 1) as d"
+        return int(
+            self.scalar(
+                "select count(*) from (select 1 from raw.eco2mix_regional"
+                " group by code_insee_region, date_heure having count(*) > 1) as d"
+            )
         )
 
 
