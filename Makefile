@@ -110,10 +110,10 @@ locked-run:
 	$(DBT) docs generate
 	@echo "Done. Dashboard: make dashboard   dbt docs: make docs"
 
-bench: db ## Measure the whole chain on full-history-size data; writes docs/benchmarks.md
+bench: db ## Measure the whole chain on full-history data; rewrites docs/benchmarks.md between its bench markers
 	$(PY) -m tools.bench.bench_chain
 
-bench-quick: db ## The same benchmark on two months (checks the harness; CI runs it)
+bench-quick: db ## The same on two months, into .local/bench/ (checks the harness; CI runs it)
 	$(PY) -m tools.bench.bench_chain --quick
 
 new-source: setup ## Scaffold a source: NAME=x KIND=csv|api [SAMPLE=file KEY=a,b ...] (docs/add-a-source.md)

@@ -22,6 +22,8 @@ from tools.scaffold import main as scaffold_main
 PYTHON = sys.executable
 DBT = str(Path(sys.executable).with_name("dbt"))
 RUFF = str(Path(sys.executable).with_name("ruff"))
+MYPY = str(Path(sys.executable).with_name("mypy"))
+PACKAGE = ("__init__.py", "fetch.py", "parse.py", "load.py")  # the built-in sources' shape
 TIDES = (
     "Station Id;Date;Water Level (m);Comment\n"
     "BREST;2024-01-01;3.2;calm\n"
@@ -41,8 +43,8 @@ def project(tmp_path: Path) -> Path:
     skip = shutil.ignore_patterns("data", ".local", "target", "logs", "__pycache__")
     for folder in ("extract", "tools", "dbt_project", ".dlt"):
         shutil.copytree(PROJECT_DIR / folder, copy / folder, ignore=skip)
-    (copy / "tests").mkdir()
-    for name in ("__init__.py", "conftest.py", "helpers.py"):
+    (copy / "tests" / "extract").mkdir(parents=True)
+    for name in ("__init__.py", "conftest.py", "helpers.py", "extract/__init__.py"):
         shutil.copy(PROJECT_DIR / "tests" / name, copy / "tests" / name)
     shutil.copy(PROJECT_DIR / "pyproject.toml", copy / "pyproject.toml")
     return copy
@@ -58,6 +60,23 @@ def run(command: list[str], cwd: Path, env: dict[str, str] | None = None):
     return result
 
 
+def generated_code(project: Path, name: str) -> list[str]:
+    """The scaffolded package, of the built-in sources' shape, and its test."""
+    package = project / "extract" / "sources" / name
+    assert sorted(path.name for path in package.iterdir()) == sorted(PACKAGE)
+    return [f"extract/sources/{name}/{module}" for module in PACKAGE] + [
+        f"tests/extract/test_source_{name}.py"
+    ]
+
+
+def check_lint_and_types(project: Path, generated: list[str]) -> None:
+    """ruff (lint and format) and mypy, with the project's settings, on the generated code."""
+    run([RUFF, "check", *generated], project)
+    run([RUFF, "format", "--check", *generated], project)
+    cache = ["--cache-dir", str(project / ".mypy_cache")]
+    run([MYPY, "--follow-imports=silent", *cache, *generated], project)
+
+
 def test_csv_scaffold_is_lint_clean_and_its_own_test_passes(project: Path, tmp_path: Path):
     sample = tmp_path / "tides.csv"
     sample.write_text(TIDES, encoding="utf-8")
@@ -69,9 +88,7 @@ def test_csv_scaffold_is_lint_clean_and_its_own_test_passes(project: Path, tmp_p
     assert "cast(nullif(water_level_mx, '') as numeric) as water_level_mx" in sql
     assert "station_id," in sql and "comment," in sql
     assert "[sources.tides]" in (project / ".dlt/config.toml").read_text()
-    generated = ["extract/sources/tides.py", "tests/test_source_tides.py"]
-    run([RUFF, "check", *generated], project)
-    run([RUFF, "format", "--check", *generated], project)
+    check_lint_and_types(project, generated_code(project, "tides"))
     env = {**os.environ, "PYTHONPATH": str(project)}
     run([PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], project, env)
 
@@ -84,8 +101,7 @@ def test_api_scaffold_reads_records_at_their_path(project: Path, tmp_path: Path)
     yml = (project / "dbt_project/models/staging/stations/_stations__models.yml").read_text()
     assert "combination_of_columns: [code]" in yml
     assert "name: tags" not in yml  # a list becomes its own child table in raw, not a column
-    generated = ["extract/sources/stations.py", "tests/test_source_stations.py"]
-    run([RUFF, "check", *generated], project)
+    check_lint_and_types(project, generated_code(project, "stations"))
     env = {**os.environ, "PYTHONPATH": str(project)}
     run([PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], project, env)
 
@@ -105,15 +121,24 @@ def test_bad_input_is_refused_in_one_line(project: Path, tmp_path, capsys, args,
     assert scaffold(project, *with_sample) == 1
     error = capsys.readouterr().err.strip()
     assert says in error and len(error.splitlines()) == 1
-    assert not (project / "extract/sources/tides.py").exists()
+    assert not (project / "extract/sources/tides").exists()
 
 
 def test_an_existing_source_is_never_overwritten(project: Path, capsys):
     assert scaffold(project, "tides", "--kind", "csv") == 0
-    before = (project / "extract/sources/tides.py").read_text()
+    written = [*(project / "extract/sources/tides").iterdir(), project / ".dlt/config.toml"]
+    before = {path: path.read_text() for path in written}
     assert scaffold(project, "tides", "--kind", "api") == 1
     assert "exists already" in capsys.readouterr().err
-    assert (project / "extract/sources/tides.py").read_text() == before
+    assert {path: path.read_text() for path in written} == before
+
+
+def test_a_name_set_up_by_hand_in_the_config_is_refused(project: Path, capsys):
+    config = project / ".dlt/config.toml"
+    config.write_text(config.read_text() + '\n[sources.tides]\nurl = "https://example.org"\n')
+    assert scaffold(project, "tides", "--kind", "csv") == 1
+    assert "exists already (.dlt/config.toml)" in capsys.readouterr().err
+    assert not (project / "extract/sources/tides").exists()
 
 
 @pytest.mark.e2e

@@ -1,13 +1,9 @@
-"""`make bench`: the whole chain measured side by side, in one run, on one server.
+"""`make bench` (2013 → today, into docs/) and `make bench-quick` (two months, into .local/bench/).
 
-    python -m tools.bench.bench_chain          # 2013 → today, writes docs/benchmarks.md and .json
-    python -m tools.bench.bench_chain --quick  # two months, writes .local/bench/ (CI runs this)
-
-The stand-in serves generated data (tools/standin/generator.py) in the real formats; the chain
-runs for real (dlt, dbt, the dashboard's own SQL) against a private database `<PGDATABASE>_bench`
-on the server the PG* variables name (the embedded one when PGHOST is unset). Every figure is a
-wall time or a peak resident memory measured here; targets are printed beside them and misses are
-flagged, but nothing here fails on a time.
+The real chain (dlt, dbt, the dashboard's SQL) runs on the stand-in's generated data, in a private
+database `<PGDATABASE>_bench` of the server the PG* variables name. Each step's wall time and peak
+memory goes into benchmarks.json and between the `<!-- bench:start -->` and `<!-- bench:end -->`
+lines of benchmarks.md (the rest of the page is kept). Targets are flagged, never failed on.
 """
 
 from __future__ import annotations
@@ -17,8 +13,8 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import secrets
-import shutil
 import statistics
 import sys
 import tempfile
@@ -27,10 +23,15 @@ from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from extract import bench_load, warehouse
+from extract import warehouse
+from tools.bench import bench_load
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DOCS_DIR = PROJECT_DIR / "docs"
+QUICK_DIR = PROJECT_DIR / ".local" / "bench"
+PYTHON = sys.executable
+DBT = str(Path(sys.executable).with_name("dbt"))
+DBT_DIR = PROJECT_DIR / "dbt_project"
 # What `make transform` runs (DBT_BUILD in the Makefile): data tests, no unit tests.
 DBT_BUILD = ["build", "--exclude-resource-type", "unit_test"]
 
@@ -123,17 +124,52 @@ def dashboard_query_times(env: dict[str, str], repeats: int) -> list[Figure]:
     return figures
 
 
-def write_report(report: Report, directory: Path) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "benchmarks.json").write_text(json.dumps(asdict(report), indent=2) + "\n")
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+GENERATED = re.compile(rf"^{re.escape(START)}\n.*?^{re.escape(END)}$", re.DOTALL | re.MULTILINE)
+NEW_PAGE = f"""# Benchmarks
+
+`make bench` rewrites only the part of this page between the `{START}` and `{END}` lines.
+
+{START}
+{END}
+"""
+
+
+@dataclass
+class Run:
+    """One benchmark: its size, its database, and the period of data it loads."""
+
+    quick: bool
+    today: dt.date
+    database: str
+
+    @property
+    def end(self) -> dt.date:
+        """The consolidated éCO2mix data stops about a month before today, as the real one does."""
+        return self.today - dt.timedelta(days=40)
+
+    @property
+    def start(self) -> dt.date:
+        return self.end - dt.timedelta(days=61) if self.quick else dt.date(2013, 1, 1)
+
+
+def check_page(page: Path) -> None:
+    """Stop before measuring anything if the page cannot take the figures between its markers."""
+    if page.exists() and len(GENERATED.findall(page.read_text(encoding="utf-8"))) != 1:
+        raise SystemExit(
+            f"bench: {page} needs one `{START}` line, then one `{END}` line, around the "
+            f"generated part: put them back."
+        )
+
+
+def generated_part(report: Report) -> str:
+    """What goes between the page's markers: the run's setting and its figures."""
     rows = "\n".join(
         f"| {f.step} | {f.value:,.2f} {f.unit} | {f.target or '–'} | "
         f"{'–' if f.met is None else ('met' if f.met else '**missed**')} | {f.detail} |"
         for f in report.figures
     )
-    (directory / "benchmarks.md").write_text(
-        f"""# Benchmarks
-
+    return f"""\
 Made by `make bench` ({report.size} size). Re-run it to get figures for your machine; the JSON
 beside this file holds the same figures for tools.
 
@@ -154,7 +190,18 @@ beside this file holds the same figures for tools.
 Times are wall-clock seconds of one run on a shared 2-core machine: expect a few percent of noise.
 Peak memory is the peak resident set of the step's process tree.
 """
-    )
+
+
+def write_report(report: Report, directory: Path) -> Path:
+    """benchmarks.json, whole; benchmarks.md between its markers only (a new page if none)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "benchmarks.json").write_text(json.dumps(asdict(report), indent=2) + "\n")
+    page = directory / "benchmarks.md"
+    check_page(page)
+    text = page.read_text(encoding="utf-8") if page.exists() else NEW_PAGE
+    block = f"{START}\n{generated_part(report)}{END}"
+    page.write_text(GENERATED.sub(lambda _: block, text, count=1), encoding="utf-8")
+    return page
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,109 +209,125 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="two months instead of 2013 → today")
     parser.add_argument("--output", type=Path, help="where to write benchmarks.md/.json")
     args = parser.parse_args(argv)
-
-    from tools.standin.server import start_standin
-
-    today = dt.date.today()
-    # The consolidated éCO2mix data stops about a month before today, like the real service.
-    end = today - dt.timedelta(days=40)
-    start = end - dt.timedelta(days=61) if args.quick else dt.date(2013, 1, 1)
-    output = args.output or (PROJECT_DIR / ".local" / "bench" if args.quick else DOCS_DIR)
-    database = f"{warehouse.settings()['PGDATABASE']}_bench"
-
+    output = args.output or (QUICK_DIR if args.quick else DOCS_DIR)
+    check_page(output / "benchmarks.md")
+    run = Run(args.quick, dt.date.today(), f"{warehouse.settings()['PGDATABASE']}_bench")
     if warehouse.is_embedded():
         warehouse.start_embedded()
     warehouse.wait_until_ready()
-    bench_load.fresh_database(database)
-    workdir = Path(tempfile.mkdtemp(prefix="wattlake-bench-"))
-    server, base_url = start_standin(port=0, today=today)
-    env = dict(os.environ)
-    env.update(
-        PGDATABASE=database,
-        PGPORT=warehouse.settings()["PGPORT"],
-        PYTHONPATH=str(PROJECT_DIR),
-        WATTLAKE_LANDING_DIR=str(workdir / "raw"),
-        WATTLAKE_STATE_DIR=str(workdir / "dlt"),
-        DBT_TARGET_PATH=str(workdir / "dbt_target"),
-        DBT_LOG_PATH=str(workdir / "dbt_logs"),
-        DBT_PROFILES_DIR=str(PROJECT_DIR / "dbt_project"),
-        # a reader role of the bench database's own; its password is set here on every run
-        WATTLAKE_READER_USER=f"{database}_reader",
-        WATTLAKE_READER_PASSWORD=secrets.token_urlsafe(24),
-        SOURCES__ECO2MIX__BASE_URL=base_url,
-        SOURCES__OPEN_METEO__BASE_URL=base_url,
-        SOURCES__OPEN_METEO__FORECAST_BASE_URL=base_url,
-        SOURCES__START_DATE=start.isoformat(),
-        SOURCES__END_DATE=end.isoformat(),
-    )
+    bench_load.fresh_database(run.database)
     report = Report(
-        size="quick" if args.quick else "full-history",
-        period=f"{start} → {end} (+ one day)",
+        size="quick" if run.quick else "full-history",
+        period=f"{run.start} → {run.end} (+ one day)",
         machine=machine(),
         started_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        server=f"{warehouse.describe()} (database {database})",
+        server=f"{warehouse.describe()} (database {run.database})",
     )
     print(f"Benchmark, {report.size}: {report.period} on {report.server}", flush=True)
-    python = sys.executable
-    dbt = str(Path(python).parent / "dbt")
-    dbt_dir = PROJECT_DIR / "dbt_project"
+    with tempfile.TemporaryDirectory(prefix="wattlake-bench-", ignore_cleanup_errors=True) as tmp:
+        measure(run, report, Path(tmp))
+    page = write_report(report, output)
+    missed = [f.step for f in report.figures if f.met is False]
+    print(f"Wrote {page}; missed targets: {', '.join(missed) or 'none'}.")
+    return 0
+
+
+def measure(run: Run, report: Report, workdir: Path) -> None:
+    """The chain's steps in order, on the stand-in's data; each figure is printed as it comes."""
+    from tools.standin.server import start_standin
+
+    server, base_url = start_standin(port=0, today=run.today)
     try:
-        for figure in copy_vs_load(workdir, quick=args.quick):
+        env = bench_env(run, workdir, base_url)
+        for figure in copy_vs_load(workdir, quick=run.quick):
             report.add(figure)
-        full_s, full_mb = timed([python, "-m", "extract"], env)
-        report.add(Figure("full extract", full_s, "s", detail=f"peak {full_mb:,.0f} MiB"))
-        again_s, again_mb = timed([python, "-m", "extract"], env)
-        share = again_s / full_s
-        report.add(
-            Figure(
-                "re-run, nothing new",
-                100 * share,
-                "% of full extract",
-                "≤ 5 %",
-                share <= 0.05,
-                f"{again_s:.1f} s, peak {again_mb:,.0f} MiB",
-            )
-        )
-        for command in ("ensure", "set-password"):  # what make transform does, then our password
-            timed([python, "-m", "extract.reader_role", command], env)
-        build_s, build_mb = timed([dbt, *DBT_BUILD, "--full-refresh"], env, dbt_dir)
-        report.add(Figure("full dbt build", build_s, "s", detail=f"peak {build_mb:,.0f} MiB"))
-        env["SOURCES__END_DATE"] = (end + dt.timedelta(days=1)).isoformat()
-        day_s, day_mb = timed([python, "-m", "extract"], env)
-        report.add(Figure("extract, one new day", day_s, "s", detail=f"peak {day_mb:,.0f} MiB"))
-        incr_s, incr_mb = timed([dbt, *DBT_BUILD], env, dbt_dir)
-        share = incr_s / build_s
-        report.add(
-            Figure(
-                "incremental dbt build, one new day",
-                100 * share,
-                "% of full build",
-                "≤ 10 %",
-                share <= 0.10,
-                f"{incr_s:.1f} s, peak {incr_mb:,.0f} MiB",
-            )
-        )
-        # the same build again, unit tests included (what a plain `dbt build` runs)
-        unit_s, _ = timed([dbt, "build"], env, dbt_dir)
-        report.add(
-            Figure(
-                "the same with the unit tests (`dbt build`)",
-                100 * unit_s / build_s,
-                "% of full build",
-                detail=f"{unit_s:.1f} s",
-            )
-        )
-        docs_s, docs_mb = timed([dbt, "docs", "generate"], env, dbt_dir)
-        report.add(Figure("dbt docs generate", docs_s, "s", detail=f"peak {docs_mb:,.0f} MiB"))
-        for figure in dashboard_query_times(env, repeats=5 if args.quick else 30):
+        measure_extract(report, env)
+        build_s = measure_full_build(report, env)
+        env["SOURCES__END_DATE"] = (run.end + dt.timedelta(days=1)).isoformat()
+        measure_new_day(report, env, build_s)
+        for figure in dashboard_query_times(env, repeats=5 if run.quick else 30):
             report.add(figure)
     finally:
         server.shutdown()
-        shutil.rmtree(workdir, ignore_errors=True)
-    write_report(report, output)
-    missed = [f.step for f in report.figures if f.met is False]
-    print(f"Wrote {output / 'benchmarks.md'}; missed targets: {', '.join(missed) or 'none'}.")
-    return 0
+
+
+def bench_env(run: Run, workdir: Path, base_url: str) -> dict[str, str]:
+    """The environment of every step: the bench database, private folders, the stand-in."""
+    return {
+        **os.environ,
+        "PGDATABASE": run.database,
+        "PGPORT": warehouse.settings()["PGPORT"],
+        "PYTHONPATH": str(PROJECT_DIR),
+        "WATTLAKE_LANDING_DIR": str(workdir / "raw"),
+        "WATTLAKE_STATE_DIR": str(workdir / "dlt"),
+        "DBT_TARGET_PATH": str(workdir / "dbt_target"),
+        "DBT_LOG_PATH": str(workdir / "dbt_logs"),
+        "DBT_PROFILES_DIR": str(DBT_DIR),
+        # a reader role of the bench database's own; its password is set here on every run
+        "WATTLAKE_READER_USER": f"{run.database}_reader",
+        "WATTLAKE_READER_PASSWORD": secrets.token_urlsafe(24),
+        "SOURCES__ECO2MIX__BASE_URL": base_url,
+        "SOURCES__OPEN_METEO__BASE_URL": base_url,
+        "SOURCES__OPEN_METEO__FORECAST_BASE_URL": base_url,
+        "SOURCES__START_DATE": run.start.isoformat(),
+        "SOURCES__END_DATE": run.end.isoformat(),
+    }
+
+
+def measure_extract(report: Report, env: dict[str, str]) -> None:
+    """The full extract, then the same again with nothing new."""
+    full_s, full_mb = timed([PYTHON, "-m", "extract"], env)
+    report.add(Figure("full extract", full_s, "s", detail=f"peak {full_mb:,.0f} MiB"))
+    again_s, again_mb = timed([PYTHON, "-m", "extract"], env)
+    share = again_s / full_s
+    report.add(
+        Figure(
+            "re-run, nothing new",
+            100 * share,
+            "% of full extract",
+            "≤ 5 %",
+            share <= 0.05,
+            f"{again_s:.1f} s, peak {again_mb:,.0f} MiB",
+        )
+    )
+
+
+def measure_full_build(report: Report, env: dict[str, str]) -> float:
+    """The reader role as `make transform` sets it up, then a full dbt build; its seconds."""
+    for command in ("ensure", "set-password"):
+        timed([PYTHON, "-m", "extract.reader_role", command], env)
+    build_s, build_mb = timed([DBT, *DBT_BUILD, "--full-refresh"], env, DBT_DIR)
+    report.add(Figure("full dbt build", build_s, "s", detail=f"peak {build_mb:,.0f} MiB"))
+    return build_s
+
+
+def measure_new_day(report: Report, env: dict[str, str], build_s: float) -> None:
+    """One new day: its extract, the incremental build (without, then with unit tests), docs."""
+    day_s, day_mb = timed([PYTHON, "-m", "extract"], env)
+    report.add(Figure("extract, one new day", day_s, "s", detail=f"peak {day_mb:,.0f} MiB"))
+    incr_s, incr_mb = timed([DBT, *DBT_BUILD], env, DBT_DIR)
+    share = incr_s / build_s
+    report.add(
+        Figure(
+            "incremental dbt build, one new day",
+            100 * share,
+            "% of full build",
+            "≤ 10 %",
+            share <= 0.10,
+            f"{incr_s:.1f} s, peak {incr_mb:,.0f} MiB",
+        )
+    )
+    unit_s, _ = timed([DBT, "build"], env, DBT_DIR)
+    report.add(
+        Figure(
+            "the same with the unit tests (`dbt build`)",
+            100 * unit_s / build_s,
+            "% of full build",
+            detail=f"{unit_s:.1f} s",
+        )
+    )
+    docs_s, docs_mb = timed([DBT, "docs", "generate"], env, DBT_DIR)
+    report.add(Figure("dbt docs generate", docs_s, "s", detail=f"peak {docs_mb:,.0f} MiB"))
 
 
 def copy_vs_load(workdir: Path, quick: bool) -> list[Figure]:

@@ -1,19 +1,9 @@
-"""Benchmark: the project's raw load of an éCO2mix CSV against PostgreSQL's own COPY of it.
+"""The project's raw load of an éCO2mix CSV, timed against PostgreSQL's own COPY of the same file.
 
-Why: load speed is measured, not assumed. The script writes an N-row regional export (the
-stand-in generator, same format as ODRÉ's), then, on the server the PG* variables name and in
-throwaway databases:
-
-1. COPY: `COPY ... FROM STDIN (FORMAT csv, DELIMITER ';', HEADER)` of that file into a table of
-   the same shape (every column text), from this client, as any loader would;
-2. the project: `python -m extract eco2mix` with `[sources.eco2mix] local_path` set to the file,
-   i.e. land it, stream it through Arrow, import it into dlt, COPY and merge into `raw`.
-
-Both run `--rounds` times (3), side by side, each time in fresh databases; the order alternates,
-and dirty pages are written out (sync, CHECKPOINT) before each timed step, so neither pays for
-the other's writes. It prints every round, the median wall times, their ratio (target ≤ 2) with
-the rounds' spread, and the load's peak RSS. Not a test: timings depend on the machine.
-Run: `python -m tools.bench.bench_load [--rows 1000000] [--rounds 3]`.
+`python -m tools.bench.bench_load [--rows 1000000] [--rounds 3]` runs both side by side in fresh
+databases of the server the PG* variables name, in alternating order, each from settled disks
+(sync, CHECKPOINT), and prints each round, the medians, their ratio (target ≤ 2) and the load's
+peak memory. `make bench` reports the same comparison. Not a test: timings depend on the machine.
 """
 
 from __future__ import annotations
