@@ -123,9 +123,11 @@ new-source: setup ## Scaffold a source: NAME=x KIND=csv|api [SAMPLE=file KEY=a,b
 		$(if $(SAMPLE),--sample "$(SAMPLE)") $(if $(KEY),--key "$(KEY)") \
 		$(if $(DELIMITER),--delimiter "$(DELIMITER)") $(if $(RECORDS_PATH),--records-path "$(RECORDS_PATH)")
 
-lint: db ## ruff (lint and format check), then sqlfluff on the dbt SQL (its dbt templater needs the database)
+lint: db ## ruff, mypy, file and function sizes, then sqlfluff on the dbt SQL (its dbt templater needs the database)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(PY) -m tools.check_size
 	$(IN_DBT) $(CURDIR)/$(VENV)/bin/sqlfluff lint --processes 2 models tests/*.sql
 
 format: setup ## Reformat the Python code with ruff (for SQL: cd dbt_project && sqlfluff fix models)
@@ -148,5 +150,5 @@ locked-reset:
 	@echo "Reset done: run make demo or make run to load again."
 
 clean: ## Delete dbt's target/ and logs/ and Python caches (keeps data and database)
-	rm -rf dbt_project/target dbt_project/logs .pytest_cache .ruff_cache
+	rm -rf dbt_project/target dbt_project/logs .pytest_cache .ruff_cache .mypy_cache
 	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +

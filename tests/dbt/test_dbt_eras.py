@@ -4,12 +4,12 @@ A raw table has the columns of the files loaded into it (docs/raw-contract.md): 
 what is there, give a typed null for a column that is not, and no rows for a table that is not.
 Each warehouse is loaded like a user would (`python -m extract`, hand downloads through
 `local_path` or the stand-in), then built once (`dbt build`, unit tests left out as `make run`
-does; tests/test_real_captures_chain.py runs them on a warehouse without consolidated tables).
+does; tests/e2e/test_real_captures_chain.py runs them on a warehouse without consolidated tables).
 
 The era files are written here, in a temporary folder: the stand-in's data for the period, cut
 to the exact header of the era (portal labels, as a hand download has them). The 2020 regional
 and 2021 national headers are those of the real captures in ../shared/real-samples
-(tests/test_real_captures_chain.py checks they match).
+(tests/e2e/test_real_captures_chain.py checks they match).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 and go in the raw files.
 
 Each drill works on its own copy of the session's demo warehouse (`create database ... template`,
-see tests/dashboard_fixtures.py), so the shared warehouse the dashboard tests read stays intact.
+see tests/demo_warehouse.py), so the shared warehouse the dashboard tests read stays intact.
 """
 
 from __future__ import annotations

@@ -81,7 +81,7 @@ def test_real_captures_build_green_with_their_sanity_figures(built, real_samples
 
 
 def test_era_headers_of_the_era_tests_are_the_real_ones(real_samples):
-    """tests/test_dbt_eras.py writes its 2020 regional and 2021 national files with these
+    """tests/dbt/test_dbt_eras.py writes its 2020 regional and 2021 national files with these
     headers: they must be exactly those of the real captures."""
     assert column_names(";".join(REGIONAL_2020)) == column_names(
         read_header(real_samples / REGIONAL_FILE)

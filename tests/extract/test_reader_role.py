@@ -3,7 +3,7 @@ password, generated once and kept in a git-ignored file, never reset, never seen
 scoped to the project's database so that it can persist nothing.
 
 Roles are server-wide: each test makes a database and a role of its own, and drops both. The
-built warehouse is the session's demo warehouse (tests/dashboard_fixtures.py).
+built warehouse is the session's demo warehouse (tests/demo_warehouse.py).
 """
 
 from __future__ import annotations

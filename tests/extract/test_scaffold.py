@@ -98,7 +98,7 @@ def test_api_scaffold_reads_records_at_their_path(project: Path, tmp_path: Path)
     sample.write_text(STATIONS, encoding="utf-8")
     args = ["stations", "--kind", "api", "--sample", str(sample), "--records-path", "data.stations"]
     assert scaffold(project, *args, "--key", "code") == 0
-    yml = (project / "dbt_project/models/staging/stations/_stations__models.yml").read_text()
+    yml = (project / "dbt_project/models/staging/stations/stg_stations__stations.yml").read_text()
     assert "combination_of_columns: [code]" in yml
     assert "name: tags" not in yml  # a list becomes its own child table in raw, not a column
     check_lint_and_types(project, generated_code(project, "stations"))

@@ -184,7 +184,7 @@ def write_staging(request: Request, values: dict[str, str]) -> list[Path]:
     staging.mkdir(parents=True)
     return [
         write(staging / f"_{name}__sources.yml", "sources.yml.tmpl", values),
-        write(staging / f"_{name}__models.yml", "models.yml.tmpl", values),
+        write(staging / f"stg_{name}__{name}.yml", "models.yml.tmpl", values),
         write(staging / f"stg_{name}__{name}.sql", "staging.sql.tmpl", values),
     ]
 
