@@ -194,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         SOURCES__ECO2MIX__BASE_URL=base_url,
         SOURCES__OPEN_METEO__BASE_URL=base_url,
         SOURCES__OPEN_METEO__FORECAST_BASE_URL=base_url,
+        SOURCES__OPEN_METEO__PACING="off",
         SOURCES__START_DATE=start.isoformat(),
         SOURCES__END_DATE=end.isoformat(),
     )
