@@ -1,9 +1,8 @@
 """The landing zone: every fetched file is kept, unchanged, under `data/raw/` before it is loaded.
 
 Fetching is separate from parsing and loading: `download()` only writes a file, atomically (a
-temporary name then a rename), so a killed run never leaves a half-written file behind.
-Transient HTTP failures (429, 5xx, connection errors, timeouts) are retried with exponential
-backoff, honouring `Retry-After`; what still fails becomes one `SourceError` sentence.
+temporary name then a rename), so a killed run never leaves a half-written file behind. The
+retries are `extract.http`'s; what still fails becomes one `SourceError` sentence.
 """
 
 from __future__ import annotations
@@ -20,15 +19,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import requests
-import urllib3
-from requests.adapters import HTTPAdapter
-from requests.exceptions import ContentDecodingError
-from urllib3.exceptions import ReadTimeoutError
-from urllib3.util.retry import Retry
+
+from extract import http
+
+# Until open_meteo and the scaffold's templates use extract.http, they import these from here.
+from extract.http import USER_AGENT, SlowBody, read_body  # noqa: F401
+from extract.http import Client as session  # noqa: F401
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 LANDING_DIR = Path(os.environ.get("WATTLAKE_LANDING_DIR", PROJECT_DIR / "data" / "raw"))
-USER_AGENT = "wattlake/0.1 (+https://github.com/wattlake/wattlake)"
 # RTE publishes by French civil day: `start_date`/`end_date` are Paris dates, and a Paris day
 # starts at 23:00 UTC in winter, 22:00 UTC in summer.
 PARIS = ZoneInfo("Europe/Paris")
@@ -36,25 +35,6 @@ PARIS = ZoneInfo("Europe/Paris")
 
 class SourceError(RuntimeError):
     """A source problem the user can understand: its message is one sentence naming the fix."""
-
-
-def session(retries: int = 5, backoff_s: float = 1.0) -> requests.Session:
-    retry = Retry(
-        total=retries,
-        connect=retries,
-        read=retries,
-        status=retries,
-        backoff_factor=backoff_s,
-        status_forcelist=(429, 500, 502, 503, 504),
-        allowed_methods=("GET",),
-        respect_retry_after_header=True,
-        raise_on_status=False,
-    )
-    http = requests.Session()
-    http.headers["User-Agent"] = USER_AGENT
-    http.mount("http://", HTTPAdapter(max_retries=retry))
-    http.mount("https://", HTTPAdapter(max_retries=retry))
-    return http
 
 
 def check_reachable(url: str, timeout_s: float = 5) -> None:
@@ -82,22 +62,27 @@ def file_sha256(path: Path) -> str:
 
 
 def download(
-    http: requests.Session,
+    client: http.Client,
     url: str,
     params: dict[str, str],
     destination: Path,
     validate: Callable[[bytes], None],
-    timeout_s: float = 120,
 ) -> Path:
-    """GET url into destination atomically; `validate` raises SourceError on a bad body.
-
-    `timeout_s` bounds each attempt as a whole: connecting, waiting and the whole body.
-    """
-    response = get_whole_body(http, url, params, timeout_s)
+    """GET url into destination atomically; `validate` raises SourceError on a bad body."""
+    try:
+        response = client.get(url, params)
+    except (http.FetchFailed, requests.RequestException) as failure:
+        error = failure.error if isinstance(failure, http.FetchFailed) else failure
+        reason = str(error) if isinstance(error, http.SlowBody) else type(error).__name__
+        raise SourceError(
+            f"Cannot fetch {url} ({reason}) after retries: check your "
+            f"network, or run `make demo` for the offline chain on sample data."
+        ) from None
     if response.status_code != 200:
+        reason = http.error_reason(response)
         raise SourceError(
             f"{response.url} answered HTTP {response.status_code}"
-            f"{error_reason(response)}: nothing was loaded from it; re-run later."
+            f"{f' ({reason})' if reason else ''}: nothing was loaded from it; re-run later."
         )
     validate(response.content)
     write_atomically(destination, response.content)
@@ -131,94 +116,6 @@ def write_atomically(path: Path, body: bytes | Path) -> None:
             f"Cannot write {error.filename or partial} ({error.strerror}): {fix}, then re-run; "
             f"every file landed and loaded before is kept."
         ) from None
-
-
-class SlowBody(requests.exceptions.ReadTimeout):
-    """The body did not arrive whole within the deadline (a stalled or drip-fed answer)."""
-
-
-def get_whole_body(
-    http: requests.Session, url: str, params: dict[str, str], timeout_s: float
-) -> requests.Response:
-    """GET, retrying a connection cut in the middle of the body like a timeout.
-
-    The session's urllib3 `Retry` covers connecting and the status line; a body that stops
-    half-way (IncompleteRead, a broken chunked encoding, a stalled read, a body slower than
-    `timeout_s` as a whole) surfaces after it, so it gets the same attempts and backoff here.
-    """
-    retry = http.get_adapter(url).max_retries
-    attempts = 1 + (retry.total or 0)
-    for attempt in range(attempts):
-        try:
-            started = time.monotonic()
-            response = http.get(url, params=params, timeout=timeout_s, stream=True)
-            read_body(response, started, timeout_s)
-            return response
-        except requests.RequestException as error:
-            if not body_cut(error) or attempt + 1 == attempts:
-                reason = str(error) if isinstance(error, SlowBody) else type(error).__name__
-                raise SourceError(
-                    f"Cannot fetch {url} ({reason}) after retries: check your "
-                    f"network, or run `make demo` for the offline chain on sample data."
-                ) from None
-            time.sleep(retry.backoff_factor * 2**attempt)
-    raise SourceError(f"Cannot fetch {url}: no attempt was allowed.")  # attempts >= 1
-
-
-def read_body(response: requests.Response, started: float, timeout_s: float) -> None:
-    """Read a streamed response's whole body within `timeout_s` of `started` (monotonic), or
-    raise SlowBody; afterwards `response.content` holds it.
-
-    requests and urllib3 time each socket read, never the whole body (psf/requests#4276): a
-    server sending a byte a second trips no timeout. `read1` returns after one socket read,
-    so the deadline is checked however slowly the bytes come. urllib3's errors become
-    requests' (as `iter_content` makes them), so callers see one family of exceptions.
-    """
-    body = bytearray()
-    try:
-        while block := response.raw.read1(1 << 16, decode_content=True):
-            body += block
-            if time.monotonic() - started > timeout_s:
-                raise SlowBody(
-                    f"its body was not whole {timeout_s:g} s after the request, "
-                    f"{len(body):,} bytes by then: timeout_seconds bounds the whole answer"
-                )
-    except urllib3.exceptions.ReadTimeoutError as error:
-        response.close()
-        raise requests.ConnectionError(error) from None
-    except urllib3.exceptions.HTTPError as error:
-        response.close()
-        raise requests.exceptions.ChunkedEncodingError(error) from None
-    except SlowBody:
-        response.close()  # the connection is not reused
-        raise
-    # what requests fills itself on a GET that is not streamed
-    response._content, response._content_consumed = bytes(body), True
-    response.close()  # hands the connection back to the pool
-
-
-def body_cut(error: requests.RequestException) -> bool:
-    """True when the answer started but its body broke off (worth asking again)."""
-    if isinstance(error, requests.exceptions.ChunkedEncodingError | ContentDecodingError):
-        return True
-    if isinstance(error, SlowBody):
-        return True
-    return isinstance(error, requests.ConnectionError) and isinstance(
-        error.args[0] if error.args else None, ReadTimeoutError
-    )
-
-
-def error_reason(response: requests.Response) -> str:
-    """The service's own explanation, when it gives one in JSON (Open-Meteo and ODRÉ do)."""
-    try:
-        body = response.json()
-    except ValueError:
-        return ""
-    if isinstance(body, dict):
-        reason = body.get("reason") or body.get("message") or body.get("error")
-        if isinstance(reason, str):
-            return f" ({reason})"
-    return ""
 
 
 def paris_midnight(day: dt.date) -> dt.datetime:

@@ -45,6 +45,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import requests
 
+from extract import http
 from extract.landing import (
     LANDING_DIR,
     SourceError,
@@ -55,7 +56,6 @@ from extract.landing import (
     month_chunks,
     paris_midnight,
     relative,
-    session,
     write_atomically,
 )
 
@@ -533,16 +533,14 @@ def eco2mix_source(
             f"Unknown éCO2mix dataset(s) {', '.join(unknown)} in [sources.eco2mix] datasets: "
             f"use {', '.join(DATASETS)}."
         )
-    http = session(retries=http_retries, backoff_s=http_backoff_s)
+    client = http.Client(retries=http_retries, backoff_s=http_backoff_s, timeout_s=timeout_seconds)
     resources = []
     for dataset in datasets:
         first = clip_start("eco2mix", start, dataset, FIRST_DAYS[dataset])
         if dataset.endswith("-tr"):
             first = max(first, today - dt.timedelta(days=real_time_days))
         window = (first, end, today, refresh_days)
-        resources.append(
-            dataset_resource(http, base_url.rstrip("/"), dataset, window, report, timeout_seconds)
-        )
+        resources.append(dataset_resource(client, base_url.rstrip("/"), dataset, window, report))
     return resources
 
 
@@ -694,12 +692,11 @@ def hint_columns(schema: pa.Schema, disposition: str) -> list[dict[str, object]]
 
 
 def dataset_resource(
-    http: requests.Session,
+    client: http.Client,
     base_url: str,
     dataset: str,
     window: tuple[dt.date, dt.date, dt.date, int],
     report: Report,
-    timeout_s: float,
 ):
     table_name, key = DATASETS[dataset]
     start, end, today, refresh_days = window
@@ -730,12 +727,11 @@ def dataset_resource(
                 )
                 try:
                     download(
-                        http,
+                        client,
                         url,
                         params,
                         path,
                         lambda body, o=described, w=window: validate_csv(body, o, w),
-                        timeout_s,
                     )
                 except EmptyAnswer:
                     empty.append(

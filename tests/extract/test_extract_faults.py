@@ -263,7 +263,8 @@ def test_a_body_cut_mid_transfer_is_retried_like_a_timeout(tmp_path):
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from extract.landing import download, session
+    from extract.http import Client
+    from extract.landing import download
 
     body = b"date_heure;code_insee_region\n" + b"2024-10-01T00:00:00+00:00;11\n" * 70
     answers: list[int] = []
@@ -289,7 +290,7 @@ def test_a_body_cut_mid_transfer_is_retried_like_a_timeout(tmp_path):
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/export.csv"
         landed = download(
-            session(retries=2, backoff_s=0.01), url, {}, tmp_path / "x.csv", lambda _: None
+            Client(retries=2, backoff_s=0.01), url, {}, tmp_path / "x.csv", lambda _: None
         )
     finally:
         server.shutdown()
