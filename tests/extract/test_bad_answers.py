@@ -15,11 +15,11 @@ import re
 import time
 
 import pytest
-import requests
 
+from extract import http
 from extract.landing import SourceError
 from extract.sources.open_meteo.budget import Budget, BudgetExhausted, Limits
-from extract.sources.open_meteo.fetch import RetryPolicy, fetch_chunk
+from extract.sources.open_meteo.fetch import fetch_chunk
 from extract.sources.open_meteo.plan import Chunk, plan_chunks, weather_points
 from tools.standin.server import start_standin
 
@@ -122,7 +122,7 @@ def test_an_export_with_bad_numbers_fails_in_one_line_and_is_fetched_again(
 # --- Open-Meteo -----------------------------------------------------------------------------
 
 TODAY = dt.datetime.now(dt.UTC).date()
-FAST = RetryPolicy(attempts=3, backoff_s=0.01, read_timeout_s=5)
+FAST = http.Client(retries=2, backoff_s=0.01, timeout_s=5)
 
 
 @pytest.fixture
@@ -143,7 +143,7 @@ def fetch(chunk, faults: list[str], limits: Limits | None = None) -> bytes:
     server, base_url = start_standin(today=TODAY, meteo_faults=faults)
     budget = Budget(limits or Limits(1e9, 1e9, 1e9), sleep=lambda _: None)
     try:
-        return fetch_chunk(requests.Session(), f"{base_url}/v1/archive", chunk, budget, FAST)
+        return fetch_chunk(FAST, f"{base_url}/v1/archive", chunk, budget)
     finally:
         server.stop()
 

@@ -10,8 +10,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import requests
 
+from extract import http
 from extract.landing import SourceError
 from extract.sources.open_meteo.budget import (
     Budget,
@@ -20,7 +20,7 @@ from extract.sources.open_meteo.budget import (
     request_cost,
     simulate,
 )
-from extract.sources.open_meteo.fetch import RetryPolicy, fetch_chunk
+from extract.sources.open_meteo.fetch import fetch_chunk
 from extract.sources.open_meteo.load import changed_rows
 from extract.sources.open_meteo.parse import drop_unpublished_tail, parse_body, parse_response
 from extract.sources.open_meteo.plan import Chunk, plan_chunks, weather_points
@@ -164,7 +164,7 @@ def test_changed_rows_yields_only_what_is_new_or_different():
 
 # -- fetching against the stand-in --------------------------------------------------------------
 
-FAST = RetryPolicy(attempts=4, backoff_s=0.01, read_timeout_s=0.5)
+FAST = http.Client(retries=3, backoff_s=0.01, timeout_s=0.5)
 
 
 @pytest.fixture
@@ -181,7 +181,7 @@ def run_fetch(chunk, faults, policy=FAST, **options) -> tuple[bytes, list[str], 
     server, base_url = start_standin(today=TODAY, meteo_faults=faults, fault_delay_s=1, **options)
     budget = Budget(Limits(per_minute=1e9, per_hour=1e9, per_day=1e9), sleep=lambda _: None)
     try:
-        body = fetch_chunk(requests.Session(), f"{base_url}/v1/archive", chunk, budget, policy)
+        body = fetch_chunk(policy, f"{base_url}/v1/archive", chunk, budget)
     finally:
         server.stop()
     return body, server.meteo_served, budget.spent(60)

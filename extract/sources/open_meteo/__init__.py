@@ -12,9 +12,9 @@ import math
 
 import dlt
 
+from extract import http
 from extract.landing import LANDING_DIR, SourceError, clip_start
 from extract.sources.open_meteo.budget import Limits
-from extract.sources.open_meteo.fetch import RetryPolicy
 from extract.sources.open_meteo.load import Run, hourly_resource
 from extract.sources.open_meteo.parse import parse_response, validate_json
 from extract.sources.open_meteo.plan import ARCHIVE_DELAY_DAYS, ARCHIVE_FIRST_DAY, weather_points
@@ -65,10 +65,11 @@ def open_meteo_source(
         refresh_days=refresh_days,
         archive_delay_days=archive_delay_days,
         limits=limits,
-        policy=RetryPolicy(
-            attempts=max(1, attempts),
+        client=http.Client(
+            retries=max(1, attempts) - 1,
             backoff_s=backoff_seconds,
-            read_timeout_s=timeout_seconds,
+            backoff_jitter_s=backoff_seconds,  # retrying clients do not stampede together
+            timeout_s=timeout_seconds,
             connect_timeout_s=min(10.0, timeout_seconds),
         ),
         urls={

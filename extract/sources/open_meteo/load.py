@@ -15,8 +15,8 @@ from pathlib import Path
 import dlt
 import pyarrow as pa
 import pyarrow.compute as pc
-import requests
 
+from extract import http
 from extract.landing import (
     SourceError,
     file_sha256,
@@ -27,7 +27,7 @@ from extract.landing import (
     write_atomically,
 )
 from extract.sources.open_meteo.budget import Budget, BudgetExhausted, Limits
-from extract.sources.open_meteo.fetch import RetryPolicy, fetch_chunk, http_session
+from extract.sources.open_meteo.fetch import fetch_chunk
 from extract.sources.open_meteo.parse import (
     data_digest,
     drop_unpublished_tail,
@@ -52,7 +52,7 @@ class Run:
     refresh_days: int
     archive_delay_days: int
     limits: Limits
-    policy: RetryPolicy
+    client: http.Client  # its retries, backoff and timeout; fetch_chunk adds the budget
     urls: dict[str, str]  # endpoint ("archive", "forecast") -> URL
     landing_dir: Path
     progress_seconds: float
@@ -89,7 +89,6 @@ def load_chunks(run: Run, state: dict, bad_files: list[str]) -> Iterator[pa.Tabl
     to_fetch = [c for c in chunks if not (c.settled and c.path.exists())]
     announce(chunks, to_fetch, budget, run.start, run.end)
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M")
-    http = http_session()
     progress = Progress(to_fetch, run.progress_seconds)
     fetch_paths = {chunk.path for chunk in to_fetch}
     for chunk in chunks:
@@ -98,7 +97,7 @@ def load_chunks(run: Run, state: dict, bad_files: list[str]) -> Iterator[pa.Tabl
         if chunk.path in fetch_paths:
             previous = last_loaded(run, chunk, record, now)  # before any overwrite
             try:
-                land(http, run, chunk, budget)
+                land(run, chunk, budget)
             except BudgetExhausted as stop:
                 progress.stopped(stop)
                 return
@@ -117,9 +116,9 @@ def load_chunks(run: Run, state: dict, bad_files: list[str]) -> Iterator[pa.Tabl
     progress.finished()
 
 
-def land(http: requests.Session, run: Run, chunk: Chunk, budget: Budget) -> None:
+def land(run: Run, chunk: Chunk, budget: Budget) -> None:
     """Fetch a chunk and land its body, unless the landed copy already says the same."""
-    body = fetch_chunk(http, run.urls[chunk.endpoint], chunk, budget, run.policy)
+    body = fetch_chunk(run.client, run.urls[chunk.endpoint], chunk, budget)
     if not (chunk.path.exists() and landed_digest(chunk.path) == data_digest(body)):
         write_atomically(chunk.path, body)
 
