@@ -20,13 +20,12 @@ import psycopg2.errors
 import psycopg2.extensions
 import streamlit as st
 
-from extract import reader_role
+from extract import reader_role, warehouse
 
+# The warehouse's libpq defaults (the embedded server's), and the reader role's login.
 DEFAULTS = {
-    "PGHOST": "127.0.0.1",
-    "PGPORT": "54320",
-    "PGDATABASE": "wattlake",
-    "WATTLAKE_READER_USER": "wattlake_reader",
+    **{name: warehouse.DEFAULTS[name] for name in ("PGHOST", "PGPORT", "PGDATABASE")},
+    "WATTLAKE_READER_USER": reader_role.DEFAULT_USER,
 }
 CACHE_TTL_S = 600
 BUILD_COMMANDS = "`make demo` (sample data, offline) or `make run` (real data)"

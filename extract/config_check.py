@@ -1,17 +1,10 @@
-"""The configuration is checked before anything is fetched, landed or loaded.
+"""The configuration, checked before anything is fetched, landed or loaded.
 
-dlt reads each source's settings (the parameters of `<name>_source` that are not reports) from
-environment variables (`SOURCES__ECO2MIX__DATASETS`), then `.dlt/secrets.toml`, then
-`.dlt/config.toml`; in each, under `[sources.<name>]` first, then `[sources]`. Left alone, a
-TOML syntax error, a value of the wrong type or a bad date ends in a long traceback, and a
-misspelt key is silently ignored. This module checks all of them first, with dlt's own
-providers and coercion, and raises `ConfigError`: one line naming the key (or the file), the
-bad value and the fix. `python -m extract` then exits with code 2, having touched nothing.
-
-Checked: TOML syntax; every key under `[sources]` and every `SOURCES__*` variable is a setting
-of a source (a close match is suggested); each setting's type; `start_date` and `end_date` are
-dates (YYYY-MM-DD), `start_date` is not in the future and comes before `end_date`;
-`WATTLAKE_LOCK_WAIT_SECONDS` is a number of seconds.
+dlt reads each source's settings (the parameters of `<name>_source`) from `SOURCES__*`
+variables, `.dlt/secrets.toml` and `.dlt/config.toml`. Left alone, a TOML syntax error, a value
+of the wrong type or a bad date ends in a traceback, and a misspelt key is ignored. This module
+checks them all first, with dlt's own providers and coercion, and raises `ConfigError`: one line
+naming the key (or the file), the bad value and the fix; `python -m extract` exits with code 2.
 """
 
 from __future__ import annotations
@@ -31,7 +24,8 @@ from dlt.common.configuration.utils import deserialize_value
 
 from extract import lock
 
-# Parameters through which the runner hands a source its report lists: not settings.
+# Parameters of the reporting protocol that extract.sources.report replaces (open_meteo's
+# `bad_files`, until it reports through it): not settings.
 REPORTS = ("bad_files", "unchanged_files", "deferred_files", "warnings")
 TYPE_NAMES = {str: "text", int: "whole number", float: "number", list: "list", bool: "boolean"}
 # annotations as written (the sources use `from __future__ import annotations`: text)
@@ -112,7 +106,7 @@ def toml_file(provider, key: str, sections: tuple[str, ...] | list[str]) -> str:
     `global:config.toml` for the global folder's)."""
     origin = provider.get_value_location(key, None, *sections)
     paths = provider.present_locations or [provider.name]
-    return os.path.normpath(paths[-1] if origin.startswith("global:") else paths[0])
+    return str(os.path.normpath(paths[-1] if origin.startswith("global:") else paths[0]))
 
 
 def env_name(*parts: str) -> str:
@@ -124,6 +118,7 @@ def coerce(value: object, annotation: object, where: str) -> object:
     hint = type_of(annotation)
     if hint is None:
         return value
+    coerced: typing.Any
     try:
         coerced = deserialize_value(where, value, hint)
     except ConfigValueCannotBeCoercedException:
@@ -143,7 +138,8 @@ def coerce(value: object, annotation: object, where: str) -> object:
 
 def type_of(annotation: object) -> type | None:
     text = annotation if isinstance(annotation, str) else str(annotation)
-    return ANNOTATIONS.get(text, annotation if annotation in TYPE_NAMES else None)
+    known = isinstance(annotation, type) and annotation in TYPE_NAMES
+    return ANNOTATIONS.get(text, annotation if known and isinstance(annotation, type) else None)
 
 
 def check_known_keys(providers: list, settings: dict[str, dict]) -> None:

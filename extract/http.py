@@ -19,6 +19,8 @@ Hooks, for a source with rules of its own (Open-Meteo's rate-limit budget):
   retry's number from 1, the wait), e.g. to print it.
 - `get(url, params, check=...)`: `check(body)` on a 200 answer raises `Incomplete` for a body
   that must be asked for again (cut JSON); any other exception goes through.
+Hooks that change per request (a request's own cost): `dataclasses.replace(client,
+before_attempt=...)` makes a client of the same session (its connections are reused).
 `error_reason(response)` is the service's own explanation, read once for every source.
 """
 
@@ -27,7 +29,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import requests
 import urllib3
@@ -57,6 +59,12 @@ class FetchFailed(RuntimeError):
         self.url, self.problem, self.error, self.attempts = url, problem, error, attempts
 
 
+def new_session() -> requests.Session:
+    session = requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
+    return session
+
+
 @dataclass
 class Client:
     """A requests session with the retry rules above (see the module docstring)."""
@@ -71,10 +79,7 @@ class Client:
     before_attempt: Callable[[], None] | None = None
     wait_for: Callable[[requests.Response], float | None] | None = None
     on_retry: Callable[[str, int, float], None] | None = None
-
-    def __post_init__(self) -> None:
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = USER_AGENT
+    session: requests.Session = field(default_factory=new_session)
 
     @property
     def attempts(self) -> int:

@@ -1,24 +1,15 @@
 """One run at a time: every command that writes to the warehouse holds this lock for the whole run.
 
-The lock is two locks, taken in this order and held until the run ends:
-
-- a lock file on the landing zone, `data/raw/.lock` (`fcntl.flock`), which also records who
-  holds it (pid, host, start time), for the message a second run prints;
-- a PostgreSQL session-level advisory lock on the warehouse (`pg_try_advisory_lock`), on a
-  connection of its own, so that two machines sharing one warehouse exclude each other too.
-  That session's `application_name` records the holder, for the other machine's message.
-
-Both die with their holder: the kernel drops a killed process's flock, PostgreSQL a closed
-session's advisory lock. A killed run leaves nothing to clean by hand.
-
-A second run waits `WATTLAKE_LOCK_WAIT_SECONDS` (default 0: it does not wait), then gives up
+Two locks, both gone when their holder dies (a killed run leaves nothing to clean by hand): a
+flock on `data/raw/.lock`, whose file names the holder (pid, host, start time), and a PostgreSQL
+advisory lock on a connection of its own, so that two machines sharing one warehouse exclude
+each other too. A second run waits `WATTLAKE_LOCK_WAIT_SECONDS` (default 0), then gives up
 with one line, `another wattlake run holds the warehouse (pid N on host H since T)`.
 
-    python -m extract.lock [--warehouse-optional] -- COMMAND...
+    python -m extract.lock [--warehouse-optional] -- COMMAND...   # COMMAND under the lock
 
-runs COMMAND holding the lock (the Makefile's transform, demo, run and reset). COMMAND's
-environment carries `WATTLAKE_LOCK_TOKEN`: a `python -m extract` inside it (`make demo`)
-recognises its holder and takes no lock of its own, instead of waiting for itself.
+COMMAND's environment carries `WATTLAKE_LOCK_TOKEN`: a `python -m extract` inside it (`make
+demo`) recognises its holder and takes no lock of its own.
 """
 
 from __future__ import annotations
@@ -38,8 +29,10 @@ import uuid
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TextIO
 
 import psycopg2
+import psycopg2.extensions
 
 from extract import landing, warehouse
 
@@ -99,9 +92,9 @@ class RunLock:
             uuid.uuid4().hex,
         )
         self.warehouse_optional = warehouse_optional
-        self.file = None
+        self.file: TextIO | None = None
         self.holds_file = False
-        self.conn = None
+        self.conn: psycopg2.extensions.connection | None = None
 
     def acquire(self, wait_s: float) -> None:
         """Take both locks, polling for up to `wait_s` seconds; raises LockBusy."""
@@ -176,7 +169,7 @@ class RunLock:
 
     def unlock_file(self) -> None:
         """Empty the lock file (it names the holder only while held), then drop the flock."""
-        if self.holds_file:
+        if self.holds_file and self.file is not None:
             self.file.seek(0)
             self.file.truncate()
             self.file.flush()

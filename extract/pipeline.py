@@ -7,7 +7,6 @@ file format, which PostgreSQL ingests with COPY.
 
 from __future__ import annotations
 
-import inspect
 import os
 import time
 from contextlib import closing, suppress
@@ -20,7 +19,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 from extract import warehouse
 from extract.landing import SourceError
-from extract.sources import discover
+from extract.sources import Report, collecting, discover
 
 # Tests point WATTLAKE_STATE_DIR at a temporary folder, as they do WATTLAKE_LANDING_DIR.
 STATE_DIR = Path(
@@ -94,15 +93,13 @@ def run_source(name: str) -> StepSummary:
     """Extract, normalize and load one source; raises SourceError with a one-line reason.
 
     The steps run one by one, each announced on stdout, so a user (and the kill tests) can see
-    where a run stopped. A landed file that cannot be read is skipped, the others load; the
-    summary lists the skipped ones (`bad_files`). Files a source leaves for the next load
-    (`deferred_files`: they share keys with a file of this load) get another load, and so on.
+    where a run stopped. What the source reports (`extract.sources.Report`: files skipped as
+    unreadable or already loaded, warnings) goes into the summary; files it left for the next
+    load (`deferred_files`: they share keys with a file of this load) get another load, and so on.
     """
     started = time.monotonic()
     pipeline = make_pipeline(name)
-    bad_files: list[str] = []
-    unchanged_files: list[str] = []
-    warnings: list[str] = []
+    total = Report()
     rows: dict[str, int] = {}
     try:
         if pipeline.list_extracted_load_packages() or pipeline.list_normalized_load_packages():
@@ -113,25 +110,22 @@ def run_source(name: str) -> StepSummary:
         # The state committed with the last complete load is the truth: a lost or stale local
         # state must not make an appended file load twice.
         pipeline.sync_destination()
-        warnings.extend(remove_duplicate_keys(pipeline))
+        total.warnings.extend(remove_duplicate_keys(pipeline))
         first_load = True
         while True:
-            progress(name, "extract")
-            deferred: list[str] = []
-            # files that an earlier load of this run took are not "already loaded" to the user
-            unchanged = unchanged_files if first_load else []
-            source = make_source(name, bad_files, unchanged, deferred, warnings)
-            pipeline.extract(source, loader_file_format="csv")
-            progress(name, "normalize")
-            pipeline.normalize()
-            progress(name, "load")
-            pipeline.load()
-            for table, count in loaded_rows(pipeline).items():
-                rows[table] = rows.get(table, 0) + count
-            if not deferred:
+            report = load_once(pipeline, name, rows)
+            total.bad_files += report.bad_files
+            total.warnings += report.warnings
+            if first_load:  # files an earlier load of this run took are not "already loaded"
+                total.unchanged_files += report.unchanged_files
+            if not report.deferred_files:
                 break
             first_load = False
-            progress(name, f"{len(deferred)} file(s) share keys with a file just loaded: next load")
+            progress(
+                name,
+                f"{len(report.deferred_files)} file(s) share keys with a file just loaded: "
+                f"next load",
+            )
     except (PipelineStepFailed, psycopg2.OperationalError, psycopg2.InterfaceError) as failure:
         if lost_warehouse(failure):
             step = getattr(failure, "step", "duplicate check")
@@ -145,30 +139,24 @@ def run_source(name: str) -> StepSummary:
         name,
         rows,
         time.monotonic() - started,
-        list(dict.fromkeys(bad_files)),
-        len(set(unchanged_files)),
-        list(dict.fromkeys(warnings)),
+        list(dict.fromkeys(total.bad_files)),
+        len(set(total.unchanged_files)),
+        list(dict.fromkeys(total.warnings)),
     )
 
 
-def make_source(
-    name: str,
-    bad_files: list[str],
-    unchanged_files: list[str],
-    deferred_files: list[str],
-    warnings: list[str],
-):
-    """The source, told where to report unreadable landed files, files already loaded, files
-    left for the next load and warnings, if it can (a scaffolded source takes none of them)."""
-    source = SOURCES[name]
-    reports = {
-        "bad_files": bad_files,
-        "unchanged_files": unchanged_files,
-        "deferred_files": deferred_files,
-        "warnings": warnings,
-    }
-    accepted = inspect.signature(source).parameters
-    return source(**{name: value for name, value in reports.items() if name in accepted})
+def load_once(pipeline: dlt.Pipeline, name: str, rows: dict[str, int]) -> Report:
+    """One extract, normalize and load of the source; adds its rows per table to `rows`."""
+    progress(name, "extract")
+    with collecting() as report:
+        pipeline.extract(SOURCES[name](), loader_file_format="csv")
+    progress(name, "normalize")
+    pipeline.normalize()
+    progress(name, "load")
+    pipeline.load()
+    for table, count in loaded_rows(pipeline).items():
+        rows[table] = rows.get(table, 0) + count
+    return report
 
 
 def discard_unfinished_load(pipeline: dlt.Pipeline) -> dlt.Pipeline:
@@ -180,7 +168,9 @@ def discard_unfinished_load(pipeline: dlt.Pipeline) -> dlt.Pipeline:
     then restores the state committed with the last complete load (`sync_destination`) and
     extracts again from the landing zone, which still holds every file the package came from.
     """
-    tables = pipeline.default_schema.data_table_names() if pipeline.default_schema_name else []
+    tables: list[str] = (
+        pipeline.default_schema.data_table_names() if pipeline.default_schema_name else []
+    )
     pipeline = pipeline.drop()
     with closing(warehouse.connect()) as conn, conn.cursor() as cur:
         cur.execute("select to_regclass(%s) is not null", (f"{DATASET}._dlt_loads",))
@@ -220,7 +210,7 @@ def remove_duplicate_keys(pipeline: dlt.Pipeline) -> list[str]:
     with suppress(KeyError):
         if pipeline.get_local_state_val(DUPLICATES_CHECKED):
             return []
-    notes = duplicate_key_rows(pipeline) if pipeline.default_schema_name else []
+    notes: list[str] = duplicate_key_rows(pipeline) if pipeline.default_schema_name else []
     pipeline.set_local_state_val(DUPLICATES_CHECKED, True)
     return notes
 
@@ -292,7 +282,7 @@ def root_cause(failure: BaseException) -> str:
             return str(error)
         error = error.__cause__ or error.__context__
     innermost = failure
-    while innermost.__cause__ or innermost.__context__:
-        innermost = innermost.__cause__ or innermost.__context__
+    while (inner := innermost.__cause__ or innermost.__context__) is not None:
+        innermost = inner
     text = [line for line in str(innermost).strip().splitlines() if line.strip()]
     return f"{type(innermost).__name__}: {text[0].strip() if text else 'no detail'}"

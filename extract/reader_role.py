@@ -1,20 +1,12 @@
-"""The read-only role the dashboard logs in with, created from Python so its password never
+"""The read-only role the dashboard logs in with, created from Python so that its password never
 passes through dbt (dbt writes what it renders into its logs, manifest and docs site).
 
     python -m extract.reader_role               # create the role if missing, then scope it
     python -m extract.reader_role set-password  # give the existing role the configured password
 
-The role is `WATTLAKE_READER_USER` (default `wattlake_reader`). Its password is
-`WATTLAKE_READER_PASSWORD` when set, else the one kept in the git-ignored `.streamlit/secrets.toml`
-(`[wattlake] reader_password`), generated at random there on first use. An existing role's
-password is never changed, except by `set-password`. The server receives only the SCRAM-SHA-256
-verifier, never the password (the way `createuser` and psql's `\\password` send it), so server
-logs and pg_stat_statements hold no password either.
-
-Scope (docs/security.md): LOGIN and nothing else; `statement_timeout` and
-`default_transaction_read_only` set on the role; CONNECT on the project's database only, from
-which PUBLIC loses CONNECT and TEMPORARY; no large-object creation there. dbt grants it USAGE
-and SELECT on schema `marts` (dbt_project/macros/reader_role.sql).
+The role is `WATTLAKE_READER_USER` (default `wattlake_reader`); its password
+`WATTLAKE_READER_PASSWORD`, else the one generated into the git-ignored `.streamlit/secrets.toml`.
+The server receives only its SCRAM-SHA-256 verifier. The role's scope is in docs/security.md.
 """
 
 from __future__ import annotations
@@ -30,6 +22,7 @@ import tomllib
 from pathlib import Path
 
 from psycopg2 import sql
+from psycopg2.extensions import cursor as Cursor
 
 from extract import warehouse
 
@@ -71,7 +64,8 @@ def stored_password(path: Path | None = None) -> str | None:
         table = tomllib.loads(path.read_text(encoding="utf-8")).get(SECRETS_TABLE, {})
     except tomllib.TOMLDecodeError as error:
         raise ReaderRoleError(f"{path} is not valid TOML ({error}): fix or delete it.") from None
-    return table.get(SECRETS_KEY)
+    stored = table.get(SECRETS_KEY)
+    return None if stored is None else str(stored)
 
 
 def configured_password(path: Path | None = None) -> str | None:
@@ -140,7 +134,7 @@ def scram_sha_256(
 def verifies(verifier: str | None, secret: str) -> bool:
     """Whether a stored SCRAM-SHA-256 verifier is the one of `secret`."""
     match = re.fullmatch(r"SCRAM-SHA-256\$(\d+):([A-Za-z0-9+/=]+)\$\S+", verifier or "")
-    if not match:
+    if verifier is None or not match:
         return False
     expected = scram_sha_256(secret, base64.b64decode(match[2]), int(match[1]))
     return hmac.compare_digest(verifier, expected)
@@ -149,17 +143,26 @@ def verifies(verifier: str | None, secret: str) -> bool:
 # --- the role ------------------------------------------------------------------------------
 
 
-def _privileges(cur, database: str) -> tuple[bool, bool, bool]:
+def _one(cur: Cursor) -> tuple:
+    """The row a query that always finds one found."""
+    row: tuple | None = cur.fetchone()
+    if row is None:
+        raise RuntimeError(f"no row from {cur.query!r}")
+    return row
+
+
+def _privileges(cur: Cursor, database: str) -> tuple[bool, bool, bool]:
     """(superuser, may create roles, owns the database) for the current user."""
     cur.execute(
         "select r.rolsuper, r.rolsuper or r.rolcreaterole, d.datdba = r.oid"
         " from pg_roles as r, pg_database as d where r.rolname = current_user and d.datname = %s",
         (database,),
     )
-    return cur.fetchone()
+    superuser, createrole, owner = _one(cur)
+    return bool(superuser), bool(createrole), bool(owner)
 
 
-def _role_exists(cur, role: str) -> bool:
+def _role_exists(cur: Cursor, role: str) -> bool:
     cur.execute("select 1 from pg_roles where rolname = %s", (role,))
     return cur.fetchone() is not None
 
@@ -171,69 +174,86 @@ def ensure(path: Path | None = None) -> list[str]:
     admin = warehouse.settings()["PGUSER"]
     conn = warehouse.connect()
     conn.autocommit = True
-    lines = []
     try:
         with conn.cursor() as cur:
             superuser, createrole, owner = _privileges(cur, database)
-            if _role_exists(cur, role):
-                lines.append(f"Reader role {role} exists: its password is left as it is.")
-                if superuser:
-                    cur.execute("select rolpassword from pg_authid where rolname = %s", (role,))
-                    if not verifies(cur.fetchone()[0], password(path)):
-                        lines.append(
-                            f"warning: {role}'s password is not the configured one "
-                            f"({_source(path)}), so the dashboard cannot log in where the server "
-                            "checks passwords: set "
-                            "WATTLAKE_READER_PASSWORD to it, or run "
-                            "`python -m extract.reader_role set-password`."
-                        )
-            elif createrole:
-                cur.execute(
-                    sql.SQL(
-                        "create role {} login nosuperuser nocreatedb nocreaterole noinherit"
-                        " noreplication nobypassrls password %s"
-                    ).format(sql.Identifier(role)),
-                    (scram_sha_256(password(path)),),
-                )
-                lines.append(f"Reader role {role} created; its password is in {_source(path)}.")
-            else:
-                raise ReaderRoleError(
-                    f"The reader role {role} does not exist and {admin} may not create roles: "
-                    f"ask a database administrator to create it ({DOCS}), then run this again."
-                )
-            if createrole:
-                for setting, value in ROLE_SETTINGS.items():
-                    cur.execute(
-                        sql.SQL("alter role {} set {} = %s").format(
-                            sql.Identifier(role), sql.Identifier(setting)
-                        ),
-                        (value,),
-                    )
-            else:
-                lines.append(f"note: {admin} may not alter roles: {role}'s settings unchecked.")
-            if superuser or owner:
-                db, reader = sql.Identifier(database), sql.Identifier(role)
-                cur.execute(
-                    sql.SQL("revoke connect, temporary on database {} from public").format(db)
-                )
-                cur.execute(sql.SQL("grant connect on database {} to {}").format(db, reader))
-            else:
-                lines.append(
-                    f"note: {admin} does not own database {database}: PUBLIC keeps CONNECT and "
-                    f"TEMPORARY on it ({DOCS} says what its owner should revoke)."
-                )
-            if superuser:
-                cur.execute(
-                    f"revoke execute on function {', '.join(LARGE_OBJECT_CREATORS)} from public"
-                )
-            else:
-                lines.append(
-                    f"note: {admin} is not a superuser: PUBLIC may still create large objects in "
-                    f"{database} ({DOCS} says what to revoke)."
-                )
+            lines = _create_or_check(cur, role, admin, (superuser, createrole), path)
+            lines += _apply_settings(cur, role, admin, createrole)
+            lines += _scope_database(cur, role, admin, database, superuser or owner)
+            lines += _revoke_large_objects(cur, admin, database, superuser)
     finally:
         conn.close()
     return lines
+
+
+def _create_or_check(
+    cur: Cursor, role: str, admin: str, rights: tuple[bool, bool], path: Path | None
+) -> list[str]:
+    """Create the role if it is missing; if it exists, say whether its password is the
+    configured one (only a superuser may read it). `rights`: (superuser, may create roles)."""
+    superuser, createrole = rights
+    if _role_exists(cur, role):
+        lines = [f"Reader role {role} exists: its password is left as it is."]
+        if superuser:
+            cur.execute("select rolpassword from pg_authid where rolname = %s", (role,))
+            if not verifies(_one(cur)[0], password(path)):
+                lines.append(
+                    f"warning: {role}'s password is not the configured one "
+                    f"({_source(path)}), so the dashboard cannot log in where the server "
+                    "checks passwords: set "
+                    "WATTLAKE_READER_PASSWORD to it, or run "
+                    "`python -m extract.reader_role set-password`."
+                )
+        return lines
+    if not createrole:
+        raise ReaderRoleError(
+            f"The reader role {role} does not exist and {admin} may not create roles: "
+            f"ask a database administrator to create it ({DOCS}), then run this again."
+        )
+    cur.execute(
+        sql.SQL(
+            "create role {} login nosuperuser nocreatedb nocreaterole noinherit"
+            " noreplication nobypassrls password %s"
+        ).format(sql.Identifier(role)),
+        (scram_sha_256(password(path)),),
+    )
+    return [f"Reader role {role} created; its password is in {_source(path)}."]
+
+
+def _apply_settings(cur: Cursor, role: str, admin: str, createrole: bool) -> list[str]:
+    if not createrole:
+        return [f"note: {admin} may not alter roles: {role}'s settings unchecked."]
+    for setting, value in ROLE_SETTINGS.items():
+        cur.execute(
+            sql.SQL("alter role {} set {} = %s").format(
+                sql.Identifier(role), sql.Identifier(setting)
+            ),
+            (value,),
+        )
+    return []
+
+
+def _scope_database(cur: Cursor, role: str, admin: str, database: str, owns: bool) -> list[str]:
+    """Only the reader (and the owner) may connect: PUBLIC loses CONNECT and TEMPORARY."""
+    if not owns:
+        return [
+            f"note: {admin} does not own database {database}: PUBLIC keeps CONNECT and "
+            f"TEMPORARY on it ({DOCS} says what its owner should revoke)."
+        ]
+    db, reader = sql.Identifier(database), sql.Identifier(role)
+    cur.execute(sql.SQL("revoke connect, temporary on database {} from public").format(db))
+    cur.execute(sql.SQL("grant connect on database {} to {}").format(db, reader))
+    return []
+
+
+def _revoke_large_objects(cur: Cursor, admin: str, database: str, superuser: bool) -> list[str]:
+    if not superuser:
+        return [
+            f"note: {admin} is not a superuser: PUBLIC may still create large objects in "
+            f"{database} ({DOCS} says what to revoke)."
+        ]
+    cur.execute(f"revoke execute on function {', '.join(LARGE_OBJECT_CREATORS)} from public")
+    return []
 
 
 def set_password(path: Path | None = None) -> str:

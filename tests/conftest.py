@@ -66,13 +66,15 @@ def real_samples() -> Path:
 
 @pytest.fixture
 def landing(tmp_path, monkeypatch) -> Path:
-    """A private landing zone, so tests never touch data/raw/."""
+    """A private landing zone, so tests never touch data/raw/. The sources read
+    `extract.landing.LANDING_DIR` when they run; a module that copied it at import is
+    patched too."""
     import extract.landing
-    import extract.sources.eco2mix
     import extract.sources.open_meteo
 
-    for module in (extract.landing, extract.sources.eco2mix, extract.sources.open_meteo):
-        monkeypatch.setattr(module, "LANDING_DIR", tmp_path)
+    monkeypatch.setattr(extract.landing, "LANDING_DIR", tmp_path)
+    if hasattr(extract.sources.open_meteo, "LANDING_DIR"):
+        monkeypatch.setattr(extract.sources.open_meteo, "LANDING_DIR", tmp_path)
     return tmp_path
 
 

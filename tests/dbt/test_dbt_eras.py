@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from extract.sources.eco2mix import column_names
+from extract.sources.eco2mix.parse import column_names
 from tests.era_headers import NATIONAL_2021, REGIONAL_2013_2019, REGIONAL_2020
 from tools.standin.generator import write_dataset
 

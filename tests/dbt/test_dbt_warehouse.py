@@ -26,7 +26,7 @@ import psycopg2
 import psycopg2.errors
 import pytest
 
-from extract.sources.eco2mix import NATIONAL, REGIONAL
+from extract.sources.eco2mix.parse import NATIONAL, REGIONAL
 from tests.demo_warehouse import DemoWarehouse, same_rows, snapshot
 from tests.helpers import (
     PROJECT_DIR,

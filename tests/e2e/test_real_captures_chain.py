@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from extract.sources.eco2mix import column_names, read_header
+from extract.sources.eco2mix.parse import column_names, read_header
 from tests.era_headers import NATIONAL_2021, REGIONAL_2020
 
 pytestmark = pytest.mark.e2e

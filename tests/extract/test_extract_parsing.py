@@ -10,7 +10,8 @@ import shutil
 import pytest
 
 from extract.landing import SourceError, month_chunks
-from extract.sources import eco2mix, open_meteo
+from extract.sources import open_meteo
+from extract.sources.eco2mix import fetch, load, parse
 
 POINT = {"point_id": "test_point", "latitude": "-34.9", "longitude": "138.6"}
 
@@ -27,7 +28,7 @@ def test_month_chunks_cover_the_period_without_overlap():
 
 def test_export_params_bound_paris_days_with_their_offsets():
     # October 2024 starts in summer time (+02:00) and ends in winter time (+01:00)
-    params = eco2mix.export_params(dt.date(2024, 10, 1), dt.date(2024, 11, 1))
+    params = fetch.export_params(dt.date(2024, 10, 1), dt.date(2024, 11, 1))
     assert params["where"] == (
         "date_heure >= '2024-10-01T00:00:00+02:00' and date_heure < '2024-11-01T00:00:00+01:00'"
     )
@@ -36,7 +37,7 @@ def test_export_params_bound_paris_days_with_their_offsets():
 
 def test_month_chunks_stay_contiguous_across_clock_changes():
     chunks = list(month_chunks(dt.date(2024, 2, 1), dt.date(2024, 5, 1)))
-    bounds = [eco2mix.export_params(first, end)["where"] for first, end in chunks]
+    bounds = [fetch.export_params(first, end)["where"] for first, end in chunks]
     # each month's upper bound is the next month's lower bound, to the second and offset
     for this, following in itertools.pairwise(bounds):
         assert this.split("< ")[1] == following.split(">= ")[1].split(" and")[0]
@@ -54,7 +55,7 @@ def test_month_chunks_stay_contiguous_across_clock_changes():
 )
 def test_validate_csv_rejects_what_is_not_an_export(body):
     with pytest.raises(SourceError):
-        eco2mix.validate_csv(body)
+        parse.validate_csv(body)
 
 
 EXPORT_HEADER = b"code_insee_region;libelle_region;date_heure;consommation;nucleaire;column_8\n"
@@ -62,8 +63,8 @@ DECEMBER_2021 = ("2021-12-01T00:00:00+01:00", "2022-01-01T00:00:00+01:00")
 
 
 def test_validate_csv_tells_a_header_only_answer_apart():
-    with pytest.raises(eco2mix.EmptyAnswer, match="a header and no row"):
-        eco2mix.validate_csv(EXPORT_HEADER, "éCO2mix x 2021-12", DECEMBER_2021)
+    with pytest.raises(parse.EmptyAnswer, match="a header and no row"):
+        parse.validate_csv(EXPORT_HEADER, "éCO2mix x 2021-12", DECEMBER_2021)
 
 
 @pytest.mark.parametrize(
@@ -82,7 +83,7 @@ def test_validate_csv_tells_a_header_only_answer_apart():
 def test_validate_csv_refuses_an_answer_that_cannot_be_right(row, message):
     body = EXPORT_HEADER + b"11;Ile;2021-12-01T00:00:00+01:00;7001;ND;\n" + row
     with pytest.raises(SourceError, match=message):
-        eco2mix.validate_csv(body, "éCO2mix x 2021-12", DECEMBER_2021)
+        parse.validate_csv(body, "éCO2mix x 2021-12", DECEMBER_2021)
 
 
 def test_validate_csv_takes_markers_signs_decimals_and_the_first_paris_hour():
@@ -90,7 +91,7 @@ def test_validate_csv_takes_markers_signs_decimals_and_the_first_paris_hour():
         b"11;Ile;2021-11-30T23:00:00+00:00;7001;-;\n"  # 00:00 Paris, spelt in UTC
         b"11;Ile;2021-12-31T23:30:00+01:00;-42.5;ND;\n"
     )
-    assert eco2mix.validate_csv(body, "éCO2mix x 2021-12", DECEMBER_2021) == 2
+    assert parse.validate_csv(body, "éCO2mix x 2021-12", DECEMBER_2021) == 2
 
 
 @pytest.mark.parametrize(
@@ -106,7 +107,7 @@ def test_validate_csv_takes_markers_signs_decimals_and_the_first_paris_hour():
 def test_real_captures_pass_the_answer_checks(real_samples, name, window):
     body = (real_samples / name).read_bytes()
     rows = body.count(b"\n") - 1
-    assert eco2mix.validate_csv(body, name, window) == rows
+    assert parse.validate_csv(body, name, window) == rows
 
 
 def test_read_export_keeps_values_as_published(landing):
@@ -117,7 +118,7 @@ def test_read_export_keeps_values_as_published(landing):
         "11;2024-10-27T00:00:00+00:00;7001;\r\n"
         "11;2024-10-27T01:00:00+00:00;ND;-\r\n".encode()
     )
-    table = eco2mix.read_export(path)
+    table = load.read_export(path)
     assert table.column_names == [
         "code_insee_region",
         "date_heure",
@@ -140,7 +141,7 @@ def test_read_export_keeps_values_as_published(landing):
 def test_real_captures_parse_with_every_row(real_samples, landing, name, rows, columns):
     path = landing / name
     shutil.copy(real_samples / name, path)
-    table = eco2mix.read_export(path)
+    table = load.read_export(path)
     assert table.num_rows == rows
     assert table.num_columns == columns + 1  # + _source_file
     assert {"date_heure", "consommation", "nature"} <= set(table.column_names)
@@ -164,7 +165,7 @@ def test_real_captures_parse_with_every_row(real_samples, landing, name, rows, c
     ],
 )
 def test_portal_labels_map_to_technical_names(label, technical):
-    assert eco2mix.technical_name(label) == technical
+    assert parse.technical_name(label) == technical
 
 
 def test_real_open_meteo_capture_flattens_to_one_row_per_hour(real_samples, landing):

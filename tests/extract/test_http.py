@@ -6,6 +6,7 @@ instead of slept, so the tests see every wait the client chose.
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import socket
 import threading
@@ -128,6 +129,15 @@ def test_every_attempt_goes_through_before_attempt_and_on_retry(server, waits):
         ("HTTP 503 (Service temporarily unavailable)", 1, 0.0),
         ("HTTP 429 (too many requests)", 2, 0.02),
     ]
+
+
+def test_a_client_with_a_hook_of_its_own_shares_the_session(server, waits):
+    client = http.Client(retries=1)
+    counted: list[str] = []
+    per_request = dataclasses.replace(client, before_attempt=lambda: counted.append("sent"))
+    per_request.get(server.url)
+    assert per_request.session is client.session and counted == ["sent"]
+    assert client.session.headers["User-Agent"] == http.USER_AGENT
 
 
 def test_wait_for_names_the_wait_of_an_answer_without_retry_after(server, waits):
