@@ -12,8 +12,8 @@ import math
 
 import dlt
 
-from extract import http
-from extract.landing import LANDING_DIR, SourceError, clip_start
+from extract import http, landing
+from extract.landing import SourceError, clip_start
 from extract.sources.open_meteo.budget import Limits
 from extract.sources.open_meteo.load import Run, hourly_resource
 from extract.sources.open_meteo.parse import parse_response, validate_json
@@ -41,12 +41,11 @@ def open_meteo_source(
     timeout_seconds: float = 60.0,
     progress_seconds: float = 10.0,
     pacing: str = "on",
-    bad_files: list[str] | None = None,
 ):
     """Archive months up to the archive's horizon, then the forecast API's `past_days`.
 
-    A landed file that cannot be read is skipped (its reason appended to `bad_files`, its
-    hash not recorded so the next run tries it again), the others load.
+    A landed file that cannot be read is skipped (reported as a bad file, its hash not
+    recorded so the next run tries it again), the others load.
     """
     today = dt.datetime.now(dt.UTC).date()
     start = clip_start(
@@ -76,10 +75,10 @@ def open_meteo_source(
             "archive": base_url.rstrip("/") + "/v1/archive",
             "forecast": forecast_base_url.rstrip("/") + "/v1/forecast",
         },
-        landing_dir=LANDING_DIR,
+        landing_dir=landing.LANDING_DIR,
         progress_seconds=progress_seconds,
     )
-    return hourly_resource(run, [] if bad_files is None else bad_files)
+    return hourly_resource(run)
 
 
 def paced(pacing: str) -> bool:

@@ -26,6 +26,7 @@ from extract.landing import (
     with_required,
     write_atomically,
 )
+from extract.sources import report
 from extract.sources.open_meteo.budget import Budget, BudgetExhausted, Limits
 from extract.sources.open_meteo.fetch import fetch_chunk
 from extract.sources.open_meteo.parse import (
@@ -58,17 +59,17 @@ class Run:
     progress_seconds: float
 
 
-def hourly_resource(run: Run, bad_files: list[str]):
-    """The dlt resource; a landed file that cannot be read is named in `bad_files`."""
+def hourly_resource(run: Run):
+    """The dlt resource: one row per point per hour, merged on its key."""
 
     @dlt.resource(name=TABLE, primary_key=KEY, write_disposition="merge")
     def hourly() -> Iterator[pa.Table]:
-        yield from load_chunks(run, dlt.current.resource_state(), bad_files)
+        yield from load_chunks(run, dlt.current.resource_state())
 
     return hourly
 
 
-def load_chunks(run: Run, state: dict, bad_files: list[str]) -> Iterator[pa.Table]:
+def load_chunks(run: Run, state: dict) -> Iterator[pa.Table]:
     """Fetch what is not landed or not settled, then yield each chunk's new or changed rows."""
     state.pop("loaded_files", None)  # the first version's bookkeeping
     loaded: dict[str, dict[str, str]] = state.setdefault("chunks", {})
@@ -107,7 +108,7 @@ def load_chunks(run: Run, state: dict, bad_files: list[str]) -> Iterator[pa.Tabl
             continue
         if chunk.path not in fetch_paths:
             previous = last_loaded(run, chunk, record, now)
-        table = new_rows(run, chunk, previous, now, bad_files)
+        table = new_rows(run, chunk, previous, now)
         if table is None:
             continue
         if table.num_rows:
@@ -123,18 +124,15 @@ def land(run: Run, chunk: Chunk, budget: Budget) -> None:
         write_atomically(chunk.path, body)
 
 
-def new_rows(
-    run: Run, chunk: Chunk, previous: pa.Table | None, now: str, bad_files: list[str]
-) -> pa.Table | None:
-    """The chunk's rows that `previous` lacks, or None (and a line in `bad_files`) when its
-    landed file cannot be read: its hash is then not recorded, so the next run tries again."""
+def new_rows(run: Run, chunk: Chunk, previous: pa.Table | None, now: str) -> pa.Table | None:
+    """The chunk's rows that `previous` lacks, or None (reported as a bad file) when its landed
+    file cannot be read: its hash is then not recorded, so the next run tries again."""
     try:
         rows = chunk_rows(run, chunk, chunk.path.read_bytes(), now)
     except (SourceError, ValueError, KeyError) as error:
         reason = str(error).strip().splitlines()[0][:160].rstrip(".")
-        bad_files.append(
-            f"{chunk.path} cannot be read ({reason}): delete it and re-run to fetch it again."
-        )
+        fix = "delete it and re-run to fetch it again"
+        report("bad_files", f"{chunk.path} cannot be read ({reason}): {fix}.")
         return None
     return changed_rows(rows, previous)
 
