@@ -31,6 +31,7 @@ STANDIN_URL := http://127.0.0.1:$(STANDIN_PORT)
 DEMO_ENV := SOURCES__ECO2MIX__BASE_URL=$(STANDIN_URL) \
 	SOURCES__OPEN_METEO__BASE_URL=$(STANDIN_URL) \
 	SOURCES__OPEN_METEO__FORECAST_BASE_URL=$(STANDIN_URL) \
+	SOURCES__OPEN_METEO__PACING=off \
 	SOURCES__START_DATE=$(DEMO_START) SOURCES__END_DATE=$(DEMO_END)
 
 # Scheduled builds leave out dbt's unit tests, as dbt advises: their inputs are fixed, they prove

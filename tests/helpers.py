@@ -205,6 +205,7 @@ def demo_env(workdir: Path, base_url: str, start: str, end: str = "") -> dict[st
         "SOURCES__ECO2MIX__BASE_URL": base_url,
         "SOURCES__OPEN_METEO__BASE_URL": base_url,
         "SOURCES__OPEN_METEO__FORECAST_BASE_URL": base_url,
+        "SOURCES__OPEN_METEO__PACING": "off",
         "SOURCES__START_DATE": start,
         **({"SOURCES__END_DATE": end} if end else {}),
     }

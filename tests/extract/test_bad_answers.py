@@ -12,13 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 
 import pytest
-import requests
 
+from extract import http
 from extract.landing import SourceError
-from extract.sources import open_meteo
-from extract.sources.open_meteo_budget import Budget, BudgetExhausted, Limits
+from extract.sources.open_meteo.budget import Budget, BudgetExhausted, Limits
+from extract.sources.open_meteo.fetch import fetch_chunk
+from extract.sources.open_meteo.plan import Chunk, plan_chunks, weather_points
 from tools.standin.server import start_standin
 
 NATIONAL = "eco2mix-national-cons-def"
@@ -120,14 +122,14 @@ def test_an_export_with_bad_numbers_fails_in_one_line_and_is_fetched_again(
 # --- Open-Meteo -----------------------------------------------------------------------------
 
 TODAY = dt.datetime.now(dt.UTC).date()
-FAST = open_meteo.RetryPolicy(attempts=3, backoff_s=0.01, read_timeout_s=5)
+FAST = http.Client(retries=2, backoff_s=0.01, timeout_s=5)
 
 
 @pytest.fixture
-def chunk(tmp_path) -> open_meteo.Chunk:
+def chunk(tmp_path) -> Chunk:
     first = TODAY - dt.timedelta(days=40)
-    return open_meteo.plan_chunks(
-        open_meteo.weather_points()[:3],
+    return plan_chunks(
+        weather_points()[:3],
         first,
         first + dt.timedelta(days=3),
         TODAY,
@@ -141,7 +143,7 @@ def fetch(chunk, faults: list[str], limits: Limits | None = None) -> bytes:
     server, base_url = start_standin(today=TODAY, meteo_faults=faults)
     budget = Budget(limits or Limits(1e9, 1e9, 1e9), sleep=lambda _: None)
     try:
-        return open_meteo.fetch(requests.Session(), f"{base_url}/v1/archive", chunk, budget, FAST)
+        return fetch_chunk(FAST, f"{base_url}/v1/archive", chunk, budget)
     finally:
         server.stop()
 
@@ -171,6 +173,7 @@ def test_a_bad_open_meteo_answer_is_not_landed_and_the_next_run_asks_again(make_
         warehouse = make_warehouse(
             SOURCES__OPEN_METEO__BASE_URL=base_url,
             SOURCES__OPEN_METEO__FORECAST_BASE_URL=base_url,
+            SOURCES__OPEN_METEO__PACING="off",
             SOURCES__START_DATE="2024-10-01",
             SOURCES__END_DATE="2024-11-01",
         )
@@ -187,19 +190,19 @@ def test_a_bad_open_meteo_answer_is_not_landed_and_the_next_run_asks_again(make_
     assert warehouse.sql(
         "select count(*), count(temperature_2m) filter (where temperature_2m = 'NaN')"
         " from raw.open_meteo_hourly"
-    ) == [(len(open_meteo.weather_points()) * hours, 0)]
+    ) == [(len(weather_points()) * hours, 0)]
 
 
 def test_the_minutely_limit_message_waits_out_the_minute(chunk, monkeypatch):
     waits: list[float] = []
-    monkeypatch.setattr(open_meteo.time, "sleep", waits.append)
+    monkeypatch.setattr(time, "sleep", waits.append)
     body = fetch(chunk, ["429-minutely"])
     assert len(json.loads(body)) == 3
     assert waits and waits[0] >= 60  # the message names a minute and no Retry-After comes
 
 
 def test_a_minutely_limit_longer_than_the_run_may_wait_stops_cleanly(chunk, monkeypatch):
-    monkeypatch.setattr(open_meteo.time, "sleep", lambda _: None)
+    monkeypatch.setattr(time, "sleep", lambda _: None)
     with pytest.raises(BudgetExhausted, match="Minutely API request limit"):
         fetch(chunk, ["429-minutely"], Limits(1e9, 1e9, 1e9, max_wait_s=30))
 
@@ -219,6 +222,7 @@ def test_a_run_under_a_tight_minute_limit_waits_the_minute_and_completes(make_wa
         warehouse = make_warehouse(
             SOURCES__OPEN_METEO__BASE_URL=base_url,
             SOURCES__OPEN_METEO__FORECAST_BASE_URL=base_url,
+            SOURCES__OPEN_METEO__PACING="off",
             SOURCES__OPEN_METEO__BACKOFF_SECONDS="0.05",
             SOURCES__START_DATE="2024-10-01",
             SOURCES__END_DATE="2024-11-01",
@@ -230,4 +234,4 @@ def test_a_run_under_a_tight_minute_limit_waits_the_minute_and_completes(make_wa
     assert re.search(r"retry 1/\d+ in 6\d\.\d s", result.stdout)
     hours = 31 * 24 + 1
     rows = warehouse.scalar("select count(*) from raw.open_meteo_hourly")
-    assert rows == len(open_meteo.weather_points()) * hours
+    assert rows == len(weather_points()) * hours

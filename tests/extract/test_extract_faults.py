@@ -36,6 +36,7 @@ def both_sources(standin) -> dict[str, str]:
         **OCTOBER,
         "SOURCES__OPEN_METEO__BASE_URL": standin.base_url,
         "SOURCES__OPEN_METEO__FORECAST_BASE_URL": standin.base_url,
+        "SOURCES__OPEN_METEO__PACING": "off",
         "SOURCES__OPEN_METEO__BACKOFF_SECONDS": "0.05",
         "SOURCES__OPEN_METEO__ATTEMPTS": "8",
         "SOURCES__ECO2MIX__HTTP_RETRIES": "8",

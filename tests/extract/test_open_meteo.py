@@ -5,30 +5,34 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
-import requests
 
+from extract import http
 from extract.landing import SourceError
-from extract.sources import open_meteo
-from extract.sources.open_meteo_budget import (
+from extract.sources.open_meteo.budget import (
     Budget,
     BudgetExhausted,
     Limits,
     request_cost,
     simulate,
 )
+from extract.sources.open_meteo.fetch import fetch_chunk
+from extract.sources.open_meteo.load import changed_rows
+from extract.sources.open_meteo.parse import drop_unpublished_tail, parse_body, parse_response
+from extract.sources.open_meteo.plan import Chunk, plan_chunks, weather_points
 from tools.standin.server import start_standin
 
 TODAY = dt.datetime.now(dt.UTC).date()
 FREE_TIER = {"minute": (60, 600), "hour": (3600, 5000), "day": (86400, 10000)}
 
 
-def full_history(landing: Path) -> list[open_meteo.Chunk]:
-    return open_meteo.plan_chunks(
-        open_meteo.weather_points(),
+def full_history(landing: Path) -> list[Chunk]:
+    return plan_chunks(
+        weather_points(),
         dt.date(2013, 1, 1),
         TODAY + dt.timedelta(days=1),
         TODAY,
@@ -49,7 +53,7 @@ def test_request_cost_follows_the_free_tier_formula():
 
 def test_full_history_is_chunked_under_the_request_cost_and_covers_each_hour_once(tmp_path):
     chunks = full_history(tmp_path)
-    points = open_meteo.weather_points()
+    points = weather_points()
     assert max(chunk.cost for chunk in chunks) <= 20
     days: Counter[tuple[str, dt.date]] = Counter()
     for chunk in chunks:
@@ -121,7 +125,7 @@ POINT = {"point_id": "test_point", "latitude": "-34.9", "longitude": "138.6"}
 def test_real_captures_parse_into_one_row_per_hour(real_samples, landing, name):
     path = landing / name
     shutil.copy(real_samples / name, path)
-    table = open_meteo.parse_response(path, [POINT])
+    table = parse_response(path, [POINT])
     assert table.num_rows == 72
     assert table["time"].to_pylist() == json.loads(path.read_text())["hourly"]["time"]
     assert table["temperature_2m"].null_count == 0
@@ -142,32 +146,32 @@ def test_missing_variables_and_nulls_load_as_null_and_only_the_unpublished_tail_
         ]
     ).encode()
     points = [POINT, {**POINT, "point_id": "other"}]
-    table = open_meteo.parse_body(body, points, "x.json")
+    table = parse_body(body, points, "x.json")
     assert table.num_rows == 8 and table["cloud_cover"].null_count == 8
-    kept = open_meteo.drop_unpublished_tail(table)
+    kept = drop_unpublished_tail(table)
     assert kept["location_id"].to_pylist() == ["test_point"] * 3
     assert kept["temperature_2m"].to_pylist() == [1.0, None, 3.0]
 
 
 def test_changed_rows_yields_only_what_is_new_or_different():
-    old = open_meteo.parse_body(json.dumps(document(2, temperature_2m=[1.0, 2.0])).encode(),
+    old = parse_body(json.dumps(document(2, temperature_2m=[1.0, 2.0])).encode(),
                                 [POINT], "a.json")  # fmt: skip
-    new = open_meteo.parse_body(json.dumps(document(3, temperature_2m=[1.0, 2.5, 3.0])).encode(),
+    new = parse_body(json.dumps(document(3, temperature_2m=[1.0, 2.5, 3.0])).encode(),
                                 [POINT], "b.json")  # fmt: skip
-    assert open_meteo.changed_rows(new, old)["temperature_2m"].to_pylist() == [2.5, 3.0]
-    assert open_meteo.changed_rows(old, old).num_rows == 0
+    assert changed_rows(new, old)["temperature_2m"].to_pylist() == [2.5, 3.0]
+    assert changed_rows(old, old).num_rows == 0
 
 
 # -- fetching against the stand-in --------------------------------------------------------------
 
-FAST = open_meteo.RetryPolicy(attempts=4, backoff_s=0.01, read_timeout_s=0.5)
+FAST = http.Client(retries=3, backoff_s=0.01, timeout_s=0.5)
 
 
 @pytest.fixture
-def chunk(tmp_path) -> open_meteo.Chunk:
-    points = open_meteo.weather_points()[:3]
+def chunk(tmp_path) -> Chunk:
+    points = weather_points()[:3]
     first = TODAY - dt.timedelta(days=40)
-    return open_meteo.plan_chunks(
+    return plan_chunks(
         points, first, first + dt.timedelta(days=3), TODAY,
         max_request_cost=20, refresh_days=45, landing_dir=tmp_path,
     )[0]  # fmt: skip
@@ -177,7 +181,7 @@ def run_fetch(chunk, faults, policy=FAST, **options) -> tuple[bytes, list[str], 
     server, base_url = start_standin(today=TODAY, meteo_faults=faults, fault_delay_s=1, **options)
     budget = Budget(Limits(per_minute=1e9, per_hour=1e9, per_day=1e9), sleep=lambda _: None)
     try:
-        body = open_meteo.fetch(requests.Session(), f"{base_url}/v1/archive", chunk, budget, policy)
+        body = fetch_chunk(policy, f"{base_url}/v1/archive", chunk, budget)
     finally:
         server.stop()
     return body, server.meteo_served, budget.spent(60)
@@ -194,7 +198,7 @@ def test_a_transient_fault_is_retried_and_the_request_completes(chunk, fault, ca
 
 def test_retry_after_is_honoured(chunk, monkeypatch):
     waits: list[float] = []
-    monkeypatch.setattr(open_meteo.time, "sleep", waits.append)
+    monkeypatch.setattr(time, "sleep", waits.append)
     run_fetch(chunk, ["429", "500"], retry_after_s=7)
     assert waits[0] == 7 and waits[1] < 1  # Retry-After, then exponential backoff
 
@@ -213,8 +217,8 @@ def test_the_daily_limit_answer_stops_cleanly(chunk):
 
 
 def test_http_400_shows_the_api_reason_and_is_not_retried(tmp_path):
-    bad = open_meteo.plan_chunks(
-        open_meteo.weather_points()[:1], dt.date(1930, 1, 1), dt.date(1930, 1, 5), TODAY,
+    bad = plan_chunks(
+        weather_points()[:1], dt.date(1930, 1, 1), dt.date(1930, 1, 5), TODAY,
         max_request_cost=20, refresh_days=45, landing_dir=tmp_path,
     )[0]  # fmt: skip
     with pytest.raises(SourceError) as failure:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from extract.landing import paris_midnight
-from extract.sources import open_meteo
+from extract.sources.open_meteo.plan import weather_points
 from tests.helpers import PROJECT_DIR, connect
 from tools.standin.server import StandinServer, start_standin
 
@@ -30,7 +30,7 @@ START = TODAY - dt.timedelta(days=70)  # three archive months, the forecast's pa
 HOURS = int(
     (paris_midnight(TODAY).astimezone(dt.UTC) - paris_midnight(START)).total_seconds() // 3600
 )
-POINTS = len(open_meteo.weather_points())
+POINTS = len(weather_points())
 DATA = (
     "location_id, time, temperature_2m, apparent_temperature, wind_speed_100m,"
     " shortwave_radiation, cloud_cover, precipitation, latitude, longitude, _source_file"
@@ -65,6 +65,7 @@ class Run:
             SOURCES__OPEN_METEO__BACKOFF_SECONDS="0.05",
             SOURCES__OPEN_METEO__TIMEOUT_SECONDS="1",
             SOURCES__OPEN_METEO__ATTEMPTS="3",
+            SOURCES__OPEN_METEO__PACING="off",
         )
         env.update({f"SOURCES__OPEN_METEO__{k.upper()}": v for k, v in settings.items()})
         return env
@@ -231,3 +232,13 @@ def test_an_http_400_names_the_api_reason_in_one_line(standin, tmp_path):
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "HTTP 400" in lines[0] and "out of allowed range" in lines[0]
+
+
+def test_pacing_auto_from_an_older_config_fails_in_one_line_naming_the_fix(standin, tmp_path):
+    run = Run("auto", tmp_path, standin)
+    served = len(standin.meteo_served)
+    result = run.extract(pacing="auto")
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "pacing is 'auto'" in lines[0] and "use on or off" in lines[0]
+    assert len(standin.meteo_served) == served and run.landed() == []

@@ -269,6 +269,7 @@ def bench_env(run: Run, workdir: Path, base_url: str) -> dict[str, str]:
         "SOURCES__ECO2MIX__BASE_URL": base_url,
         "SOURCES__OPEN_METEO__BASE_URL": base_url,
         "SOURCES__OPEN_METEO__FORECAST_BASE_URL": base_url,
+        "SOURCES__OPEN_METEO__PACING": "off",
         "SOURCES__START_DATE": run.start.isoformat(),
         "SOURCES__END_DATE": run.end.isoformat(),
     }

@@ -1,10 +1,8 @@
-"""Open-Meteo's free tier, as a budget: what a request costs, and pacing that stays inside it.
+"""Open-Meteo's free tier as a budget: what a request costs, and pacing that stays inside it.
 
-Why: the free tier counts *weighted* calls per IP (600 a minute, 5,000 an hour, 10,000 a day),
-and a multi-location, multi-week request counts as many calls. A full history must therefore be
-priced before it starts, spread over time, and stopped cleanly (to resume on the next run) when
-a window is spent. The ledger of calls is a file, so two runs in the same hour share one budget
-and a killed run's calls are still counted.
+The free tier counts weighted calls per IP per minute, hour and day; a request for many points
+and weeks counts as many calls. A run is priced before it starts, paced, and stopped cleanly
+when a window is spent. The ledger of calls is a file, so runs share one budget.
 """
 
 from __future__ import annotations
@@ -42,7 +40,7 @@ class Limits:
 
     def __str__(self) -> str:
         if math.isinf(self.per_minute):
-            return "off (pacing = off, or a stand-in on this machine)"
+            return "off (pacing = off)"
         return f"{self.per_minute:,.0f}/min, {self.per_hour:,.0f}/h, {self.per_day:,.0f}/day"
 
 
