@@ -93,7 +93,7 @@ demo: db ## The whole chain offline: stand-in sources → extract → dbt build 
 locked-demo:
 	@mkdir -p .local; $(PY) -m tools.standin --port $(STANDIN_PORT) > .local/standin.log 2>&1 & \
 		standin=$$!; trap 'kill $$standin 2>/dev/null' EXIT; \
-		$(PY) -m extract.landing wait $(STANDIN_URL) && \
+		$(PY) -m tools.standin.wait $(STANDIN_URL) && \
 		$(DEMO_ENV) $(PY) -m extract && $(READER_ROLE) && \
 		($(IN_DBT) $(DBT) build --full-refresh && $(DBT) docs generate)
 	@echo

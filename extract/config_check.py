@@ -24,9 +24,6 @@ from dlt.common.configuration.utils import deserialize_value
 
 from extract import lock
 
-# Parameters of the reporting protocol that extract.sources.report replaces (open_meteo's
-# `bad_files`, until it reports through it): not settings.
-REPORTS = ("bad_files", "unchanged_files", "deferred_files", "warnings")
 TYPE_NAMES = {str: "text", int: "whole number", float: "number", list: "list", bool: "boolean"}
 # annotations as written (the sources use `from __future__ import annotations`: text)
 ANNOTATIONS = {"str": str, "int": int, "float": float, "bool": bool, "list[str]": list}
@@ -37,9 +34,8 @@ class ConfigError(ValueError):
 
 
 def source_settings(source) -> dict[str, inspect.Parameter]:
-    """The settings of a dlt source: its parameters, without the reports."""
-    parameters = inspect.signature(source).parameters
-    return {name: p for name, p in parameters.items() if name not in REPORTS}
+    """The settings of a dlt source: its parameters."""
+    return dict(inspect.signature(source).parameters)
 
 
 def check(sources: dict, names: list[str]) -> None:

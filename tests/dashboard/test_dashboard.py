@@ -231,7 +231,8 @@ def test_missing_or_empty_marts_show_which_command_to_run(app_env, monkeypatch) 
 
 def test_database_down_gives_one_message_then_recovers(app_env, monkeypatch) -> None:
     """A server of one's own (not the embedded one `make db` starts) is named with the PG*
-    settings that point at it; tests/dashboard/test_dashboard_units.py checks the `make db` advice."""
+    settings that point at it; tests/dashboard/test_dashboard_units.py checks the `make db`
+    advice."""
     from tests.helpers import free_port
 
     port = free_port()

@@ -3,8 +3,8 @@
 An incremental `dbt build` tests only the rows it can have changed (macros/test_window.sql): a
 bad value in an older row passes it. `make verify` runs the same data tests with no window. This
 drill plants a consumption of −5 MW in the oldest month of a private copy of the session's demo
-warehouse (the `copy` fixture of tests/dbt/test_dbt_faults.py) and shows that the build misses it and
-`make verify` catches it. It is also how CI runs `make verify` on the demo data.
+warehouse (the `copy` fixture of tests/dbt/conftest.py) and shows that the build misses it
+and `make verify` catches it. It is also how CI runs `make verify` on the demo data.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ import shutil
 
 import pytest
 
-from extract.landing import SourceError, month_chunks
+from extract.landing import SourceError
+from extract.periods import month_chunks
 from extract.sources import open_meteo
 from extract.sources.eco2mix import fetch, load, parse
 

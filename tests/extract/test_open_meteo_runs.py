@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from extract.landing import paris_midnight
+from extract.periods import paris_midnight
 from extract.sources.open_meteo.plan import weather_points
 from tests.helpers import PROJECT_DIR, connect
 from tools.standin.server import StandinServer, start_standin

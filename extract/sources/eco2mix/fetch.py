@@ -15,7 +15,8 @@ from pathlib import Path
 import requests
 
 from extract import http, landing
-from extract.landing import SourceError, clip_start, is_settled, month_chunks, paris_midnight
+from extract.landing import SourceError
+from extract.periods import clip_start, is_settled, month_chunks, paris_midnight
 from extract.sources.eco2mix.parse import (
     DELIMITER,
     NATIONAL,

@@ -26,7 +26,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from dlt.common.schema.typing import TColumnSchema
 
-from extract.landing import SourceError, file_sha256, paris_midnight, relative
+from extract.landing import SourceError, file_sha256, relative
+from extract.periods import paris_midnight
 from extract.sources import report
 from extract.sources.eco2mix.fetch import Month, refetch_hint
 from extract.sources.eco2mix.parse import (

@@ -13,7 +13,8 @@ import math
 import dlt
 
 from extract import http, landing
-from extract.landing import SourceError, clip_start
+from extract.landing import SourceError
+from extract.periods import clip_start
 from extract.sources.open_meteo.budget import Limits
 from extract.sources.open_meteo.load import Run, hourly_resource
 from extract.sources.open_meteo.parse import parse_response, validate_json

@@ -17,15 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from extract import http
-from extract.landing import (
-    SourceError,
-    file_sha256,
-    paris_midnight,
-    relative,
-    utc_hour,
-    with_required,
-    write_atomically,
-)
+from extract.landing import SourceError, file_sha256, relative, with_required, write_atomically
+from extract.periods import paris_midnight, utc_hour
 from extract.sources import report
 from extract.sources.open_meteo.budget import Budget, BudgetExhausted, Limits
 from extract.sources.open_meteo.fetch import fetch_chunk

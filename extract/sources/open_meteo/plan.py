@@ -14,7 +14,8 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from extract.landing import PROJECT_DIR, SourceError, is_settled, month_chunks
+from extract.landing import PROJECT_DIR, SourceError
+from extract.periods import is_settled, month_chunks
 from extract.sources.open_meteo.budget import request_cost
 
 WEATHER_POINTS = PROJECT_DIR / "dbt_project" / "seeds" / "weather_points.csv"
