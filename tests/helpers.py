@@ -96,6 +96,9 @@ class Warehouse:
             SOURCES__ECO2MIX__BASE_URL=base_url or "http://127.0.0.1:9",
             SOURCES__ECO2MIX__HTTP_RETRIES="2",
             SOURCES__ECO2MIX__HTTP_BACKOFF_S="0.1",
+            SOURCES__OPEN_METEO__BASE_URL=base_url or "http://127.0.0.1:9",
+            SOURCES__OPEN_METEO__FORECAST_BASE_URL=base_url or "http://127.0.0.1:9",
+            SOURCES__OPEN_METEO__PACING="off",  # a stand-in on this machine needs no pacing
         )
         self.env.update(config)  # a setting given here wins over the defaults above
         with closing(admin()) as conn, conn.cursor() as cur:

@@ -3,9 +3,7 @@
 -- Easter 2038). Any missing, extra or misnamed holiday is returned.
 with
 
-dates as (
-    select * from {{ ref('dim_dates') }}
-),
+dates as (select * from {{ ref('dim_dates') }}),
 
 expected (holiday_date, holiday_name) as (
     values

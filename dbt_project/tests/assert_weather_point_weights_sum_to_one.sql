@@ -2,9 +2,7 @@
 -- or the regional weighted temperatures in int_weather_weighted_to_regions are off.
 with
 
-weather_points as (
-    select * from {{ ref('weather_points') }}
-),
+weather_points as (select * from {{ ref('weather_points') }}),
 
 regional_weights as (
     select

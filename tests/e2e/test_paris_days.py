@@ -31,9 +31,6 @@ def december(tmp_path_factory, standin):
     warehouse = Warehouse(
         workdir,
         standin.base_url,
-        SOURCES__OPEN_METEO__BASE_URL=standin.base_url,
-        SOURCES__OPEN_METEO__FORECAST_BASE_URL=standin.base_url,
-        SOURCES__OPEN_METEO__PACING="off",
         **DECEMBER_2021,
     )
     warehouse.extract(sources=("eco2mix", "open_meteo"))

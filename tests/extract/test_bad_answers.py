@@ -173,7 +173,6 @@ def test_a_bad_open_meteo_answer_is_not_landed_and_the_next_run_asks_again(make_
         warehouse = make_warehouse(
             SOURCES__OPEN_METEO__BASE_URL=base_url,
             SOURCES__OPEN_METEO__FORECAST_BASE_URL=base_url,
-            SOURCES__OPEN_METEO__PACING="off",
             SOURCES__START_DATE="2024-10-01",
             SOURCES__END_DATE="2024-11-01",
         )
@@ -222,7 +221,6 @@ def test_a_run_under_a_tight_minute_limit_waits_the_minute_and_completes(make_wa
         warehouse = make_warehouse(
             SOURCES__OPEN_METEO__BASE_URL=base_url,
             SOURCES__OPEN_METEO__FORECAST_BASE_URL=base_url,
-            SOURCES__OPEN_METEO__PACING="off",
             SOURCES__OPEN_METEO__BACKOFF_SECONDS="0.05",
             SOURCES__START_DATE="2024-10-01",
             SOURCES__END_DATE="2024-11-01",

@@ -228,9 +228,7 @@ def drip():
     server.shutdown()
 
 
-def test_a_drip_fed_body_hits_the_overall_deadline_and_each_source_still_runs(
-    make_warehouse, drip, standin
-):
+def test_a_drip_fed_body_hits_the_overall_deadline_and_each_source_still_runs(make_warehouse, drip):
     """éCO2mix drips (and fails on its deadline), Open-Meteo answers: both are in the summary,
     Open-Meteo is loaded, the exit code is 1."""
     warehouse = make_warehouse()
@@ -242,9 +240,6 @@ def test_a_drip_fed_body_hits_the_overall_deadline_and_each_source_still_runs(
         SOURCES__ECO2MIX__BASE_URL=drip,
         SOURCES__ECO2MIX__TIMEOUT_SECONDS="2",
         SOURCES__ECO2MIX__HTTP_RETRIES="1",
-        SOURCES__OPEN_METEO__BASE_URL=standin.base_url,
-        SOURCES__OPEN_METEO__FORECAST_BASE_URL=standin.base_url,
-        SOURCES__OPEN_METEO__PACING="off",
     )
     elapsed = time.monotonic() - started
     assert result.returncode == 1
@@ -270,7 +265,6 @@ def test_open_meteo_has_the_overall_deadline_too(make_warehouse, drip):
         **SEPTEMBER,
         SOURCES__OPEN_METEO__BASE_URL=drip,
         SOURCES__OPEN_METEO__FORECAST_BASE_URL=drip,
-        SOURCES__OPEN_METEO__PACING="off",
         SOURCES__OPEN_METEO__TIMEOUT_SECONDS="1.5",
         SOURCES__OPEN_METEO__ATTEMPTS="2",
         SOURCES__OPEN_METEO__BACKOFF_SECONDS="0.1",

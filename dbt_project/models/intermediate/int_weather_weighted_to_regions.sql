@@ -21,13 +21,9 @@ hourly_weather as (
     {{ incremental_window('measured_at', 'hour_at', text_column='measured_at_text') }}
 ),
 
-weather_points as (
-    select * from {{ ref('weather_points') }}
-),
+weather_points as (select * from {{ ref('weather_points') }}),
 
-regions as (
-    select * from {{ ref('regions') }}
-),
+regions as (select * from {{ ref('regions') }}),
 
 -- radiation and precipitation at `measured_at` describe the hour that ends then: move them to
 -- the hour they cover, so that every value of a row describes [hour_at, hour_at + 1 h)

@@ -1,8 +1,6 @@
 with
 
-regions as (
-    select * from {{ ref('regions') }}
-),
+regions as (select * from {{ ref('regions') }}),
 
 -- the seed's regions, then mainland France as their sum
 final as (

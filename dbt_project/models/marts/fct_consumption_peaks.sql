@@ -1,12 +1,8 @@
 with
 
-daily_consumption as (
-    select * from {{ ref('fct_consumption_daily') }}
-),
+daily_consumption as (select * from {{ ref('fct_consumption_daily') }}),
 
-hourly_consumption as (
-    select * from {{ ref('fct_consumption_hourly') }}
-),
+hourly_consumption as (select * from {{ ref('fct_consumption_hourly') }}),
 
 -- how unusual the day's temperature was: against the region's mean for that calendar month
 -- over every year in the warehouse

@@ -16,9 +16,7 @@
 
 with
 
-loads as (
-    select * from {{ ref('stg_dlt__loads') }}
-),
+loads as (select * from {{ ref('stg_dlt__loads') }}),
 
 -- only the loads this table has not seen yet: counting rows per load reads the raw tables, so
 -- each load is counted once, at the first build after it, through the raw tables' `_dlt_load_id`

@@ -1,12 +1,8 @@
 with
 
-monthly_mix as (
-    select * from {{ ref('fct_energy_mix_monthly') }}
-),
+monthly_mix as (select * from {{ ref('fct_energy_mix_monthly') }}),
 
-regions as (
-    select * from {{ ref('dim_regions') }}
-),
+regions as (select * from {{ ref('dim_regions') }}),
 
 final as (
     select

@@ -10,9 +10,7 @@ expected_tables (source_name, table_name) as (
     {%- endfor %}
 ),
 
-loads as (
-    select * from {{ ref('fct_pipeline_loads') }}
-),
+loads as (select * from {{ ref('fct_pipeline_loads') }}),
 
 loads_per_table as (
     select

@@ -1,8 +1,6 @@
 with
 
-daily_consumption as (
-    select * from {{ ref('fct_consumption_daily') }}
-),
+daily_consumption as (select * from {{ ref('fct_consumption_daily') }}),
 
 region_count as (
     select count(*) as region_count from {{ ref('regions') }}

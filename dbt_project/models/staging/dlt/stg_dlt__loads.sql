@@ -1,8 +1,6 @@
 with
 
-source as (
-    select * from {{ source('dlt', '_dlt_loads') }}
-),
+source as (select * from {{ source('dlt', '_dlt_loads') }}),
 
 renamed as (
     select
