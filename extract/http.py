@@ -3,24 +3,6 @@ transient (HTTP 429, 500, 502, 503, 504, a connection error, a timeout, a body c
 slower than the deadline). urllib3's `Retry` counts the attempts, spaces them (exponential
 backoff) and reads `Retry-After` in both RFC forms (seconds, or an HTTP date).
 
-    client = Client(retries=5, backoff_s=1.0, timeout_s=120)
-    response = client.get(url, params)   # the last answer, whatever its status
-    # raises FetchFailed (its `.problem` in words) when the last attempt got no whole answer
-
-`timeout_s` bounds each attempt as a whole: connecting, waiting and the whole body (requests
-only times each socket read). An answer with a status not worth retrying returns at once.
-
-Hooks, for a source with rules of its own (Open-Meteo's rate-limit budget):
-- `before_attempt() -> None`: called before every attempt is sent, retries included; raise
-  to stop the download (the exception goes through unchanged).
-- `wait_for(response) -> float | None`: called on every retryable error answer; the seconds
-  to wait before the next attempt, or None for `Retry-After`, else the backoff; raise to stop.
-- `on_retry(problem, retry, seconds) -> None`: told of each retry (the failure in words, the
-  retry's number from 1, the wait), e.g. to print it.
-- `get(url, params, check=...)`: `check(body)` on a 200 answer raises `Incomplete` for a body
-  that must be asked for again (cut JSON); any other exception goes through.
-Hooks that change per request (a request's own cost): `dataclasses.replace(client,
-before_attempt=...)` makes a client of the same session (its connections are reused).
 `error_reason(response)` is the service's own explanation, read once for every source.
 """
 
@@ -67,7 +49,27 @@ def new_session() -> requests.Session:
 
 @dataclass
 class Client:
-    """A requests session with the retry rules above (see the module docstring)."""
+    """A requests session with the retry rules of the module docstring.
+
+        client = Client(retries=5, backoff_s=1.0, timeout_s=120)
+        response = client.get(url, params)   # the last answer, whatever its status
+        # raises FetchFailed (its `.problem` in words) when the last attempt got no whole answer
+
+    `timeout_s` bounds each attempt as a whole: connecting, waiting and the whole body (requests
+    only times each socket read). An answer with a status not worth retrying returns at once.
+
+    Hooks, for a source with rules of its own (Open-Meteo's rate-limit budget):
+    - `before_attempt() -> None`: called before every attempt is sent, retries included; raise
+      to stop the download (the exception goes through unchanged).
+    - `wait_for(response) -> float | None`: called on every retryable error answer; the seconds
+      to wait before the next attempt, or None for `Retry-After`, else the backoff; raise to stop.
+    - `on_retry(problem, retry, seconds) -> None`: told of each retry (the failure in words, the
+      retry's number from 1, the wait), e.g. to print it.
+    - `get(url, params, check=...)`: `check(body)` on a 200 answer raises `Incomplete` for a body
+      that must be asked for again (cut JSON); any other exception goes through.
+    Hooks that change per request (a request's own cost): `dataclasses.replace(client,
+    before_attempt=...)` makes a client of the same session (its connections are reused).
+    """
 
     retries: int = 5
     backoff_s: float = 1.0
