@@ -1,13 +1,8 @@
 """The dashboard's only door to the warehouse: read-only queries on `marts`, as the reader role.
 
-Host, port and database come from the libpq variables (PGHOST, PGPORT, PGDATABASE) with the
-embedded server's defaults, like extract/warehouse.py and dbt_project/profiles.yml. The login is
-the read-only role `WATTLAKE_READER_USER` (default `wattlake_reader`), never PGUSER; its password
-is `WATTLAKE_READER_PASSWORD`, else the one `make demo`/`make run` generated into the git-ignored
-`.streamlit/secrets.toml` (extract/reader_role.py). Sessions are read-only with search_path `marts`.
-
-Query results are cached for CACHE_TTL_S seconds; a failure is never cached (st.cache_data keeps
-only returned values), so the app recovers by itself when the database comes back.
+Host, port and database are the warehouse's (extract/warehouse.py); the login is the read-only
+role of extract/reader_role.py, never PGUSER. Results are cached for CACHE_TTL_S seconds; a
+failure is never cached, so the app recovers by itself when the database comes back.
 """
 
 from __future__ import annotations

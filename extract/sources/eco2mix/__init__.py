@@ -4,12 +4,8 @@ Remote: each dataset is fetched in month chunks (`fetch`); local: files a user d
 hand from the portal (`[sources.eco2mix] local_path`, a file or a folder) are copied unchanged
 to the landing zone. Either way the landed file is loaded as-is (every value as text, null
 markers included, `parse`) into `raw.eco2mix_regional` or `raw.eco2mix_national` (or their
-`_tr` real-time tables), merged on (region or perimeter, `date_heure`) (`load`).
-
-Within one load a key that appears twice in a file keeps its last line; a file that shares keys
-with an earlier file of the same load is left for the next load; across loads, the later load
-wins. A landed file is loaded only when its content changed since the last successful load
-(its hash is in dlt's state, committed together with the data).
+`_tr` real-time tables), merged on (region or perimeter, `date_heure`) (`load`; how keys
+merge: docs/architecture.md, step 3).
 """
 
 from __future__ import annotations
