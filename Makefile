@@ -45,7 +45,7 @@ READER_ROLE := $(PY) -m extract.reader_role
 LOCKED := $(PY) -m extract.lock --
 
 .PHONY: help setup db db-stop extract transform docs docs-generate dashboard demo run test lint \
-	format clean reset bench bench-quick new-source locked-demo locked-run locked-reset
+	format clean reset bench bench-quick new-source setup-spark locked-demo locked-run locked-reset
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' \
@@ -55,6 +55,16 @@ setup: $(INSTALLED) ## Create .venv and install the pinned requirements
 $(INSTALLED): requirements.txt
 	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+SPARK_INSTALLED := $(VENV)/.spark-installed
+
+setup-spark: $(SPARK_INSTALLED) ## Big-data mode: Java (Debian's openjdk-17-jre-headless) and requirements-spark.txt
+$(SPARK_INSTALLED): requirements.txt requirements-spark.txt | $(INSTALLED)
+	@command -v java >/dev/null || { echo "Installing Java (openjdk-17-jre-headless) from Debian"; \
+		apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+	@echo "Installing pyspark and dbt-spark (the first time, pip builds pyspark's wheel: minutes)"
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-spark.txt
 	touch $@
 
 db: setup ## Start the embedded PostgreSQL (or check the one PGHOST names)
