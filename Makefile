@@ -45,7 +45,7 @@ READER_ROLE := $(PY) -m extract.reader_role
 LOCKED := $(PY) -m extract.lock --
 
 .PHONY: help setup db db-stop extract transform docs docs-generate dashboard demo run test lint \
-	format clean reset bench bench-quick new-source setup-spark locked-demo locked-run locked-reset
+	format clean reset bench bench-quick new-source setup-spark publish locked-demo locked-run locked-reset
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' \
@@ -120,6 +120,12 @@ locked-run:
 	$(IN_DBT) $(DBT) $(DBT_BUILD)
 	$(DBT) docs generate
 	@echo "Done. Dashboard: make dashboard   dbt docs: make docs"
+
+# Big-data mode (docs/scale-out.md): the marts dbt built on Spark, copied into PostgreSQL's marts
+# in one transaction (extract/publish.py), with the reader role's grants: the dashboard is unchanged.
+publish: db ## Copy the marts dbt built on Spark into PostgreSQL's marts, all at once (extract/publish.py)
+	$(READER_ROLE)
+	$(LOCKED) $(PY) -m extract.publish
 
 bench: db ## Measure the whole chain on full-history data; rewrites docs/benchmarks.md between its bench markers
 	$(PY) -m tools.bench.bench_chain
