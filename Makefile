@@ -45,7 +45,7 @@ READER_ROLE := $(PY) -m extract.reader_role
 LOCKED := $(PY) -m extract.lock --
 
 .PHONY: help setup db db-stop extract transform docs docs-generate dashboard demo run test lint \
-	format clean reset bench bench-quick new-source setup-spark publish locked-demo locked-run locked-reset
+	format clean reset bench bench-quick new-source setup-spark publish test-spark locked-demo locked-run locked-reset
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' \
@@ -152,7 +152,11 @@ format: setup ## Reformat the Python code with ruff (for SQL: cd dbt_project && 
 	$(VENV)/bin/ruff check --fix .
 
 test: lint ## Lint, then every test (unit, end-to-end chain on the embedded server and on PG*)
-	$(PY) -m pytest
+	$(PY) -m pytest --ignore=tests/spark
+
+# Big-data mode's tests start JVMs (minutes on 2 cores), so they are their own target.
+test-spark: setup-spark db ## Big-data mode: publish from real Spark tables, and the Spark = PostgreSQL parity on a month
+	$(PY) -m pytest tests/spark
 
 reset: setup ## Delete ALL data: landing zone, dlt state, the warehouse's schemas (asks first)
 	@if [ "$${CONFIRM:-}" != yes ]; then \
