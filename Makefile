@@ -73,8 +73,10 @@ db: setup ## Start the embedded PostgreSQL (or check the one PGHOST names)
 db-stop: setup ## Stop the embedded PostgreSQL
 	@$(PY) -m extract.warehouse stop
 
-extract: db ## Fetch the sources into data/raw/ and load them into schema raw (SOURCE=name: one)
-	$(PY) -m extract $(SOURCE)
+# TARGET=lake: load Parquet files into data/lake/raw/ (WATTLAKE_LAKE_DIR) instead of PostgreSQL.
+TARGET ?= $(or $(WATTLAKE_TARGET),postgres)
+extract: $(if $(filter lake,$(TARGET)),setup,db) ## Fetch into data/raw/, load into schema raw (SOURCE=name: one; TARGET=lake: Parquet lake)
+	WATTLAKE_TARGET=$(TARGET) $(PY) -m extract $(SOURCE)
 
 transform: db ## dbt build: seeds, staging, intermediate, marts and their data tests
 	$(READER_ROLE)

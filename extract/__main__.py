@@ -10,9 +10,9 @@ import time
 
 import dlt
 
-from extract import config_check, lock, warehouse
+from extract import config_check, lake, lock, warehouse
 from extract.landing import LANDING_DIR, SourceError, check_reachable
-from extract.pipeline import SOURCES, StepSummary, run_source
+from extract.pipeline import SOURCES, StepSummary, run_source, target
 
 
 def configured_urls() -> list[str]:
@@ -51,18 +51,20 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown source {', '.join(unknown)}: choose from {', '.join(SOURCES)}")
     try:
+        where = target()
         config_check.check(SOURCES, args.sources or list(SOURCES))
-    except config_check.ConfigError as error:
+    except (config_check.ConfigError, lake.TargetError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     try:
         if args.check_network:
             for url in configured_urls():
                 check_reachable(url)
-        warehouse.wait_until_ready(timeout_s=5)
+        if not lake.enabled():  # the lake needs no database
+            warehouse.wait_until_ready(timeout_s=5)
         with lock.hold():
             check_same_origin(dlt.config["sources.eco2mix.base_url"])
-            print(f"Loading into schema raw of the {warehouse.describe()}.", flush=True)
+            print(f"Loading into {where.describe()}.", flush=True)
             summaries = [run_one(name) for name in args.sources or SOURCES]
     except lock.LockBusy as busy:
         print(f"error: {busy}", file=sys.stderr)

@@ -10,6 +10,10 @@ with one line, `another wattlake run holds the warehouse (pid N on host H since 
 
 COMMAND's environment carries `WATTLAKE_LOCK_TOKEN`: a `python -m extract` inside it (`make
 demo`) recognises its holder and takes no lock of its own.
+
+In lake mode (`WATTLAKE_TARGET=lake`) a run writes no database, so it takes the flock only: the
+lake is a local folder beside the landing zone, and that flock already keeps runs apart, lake
+and PostgreSQL runs alike (they share the landing zone).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from typing import TextIO
 import psycopg2
 import psycopg2.extensions
 
-from extract import landing, warehouse
+from extract import lake, landing, warehouse
 
 TOKEN_ENV = "WATTLAKE_LOCK_TOKEN"
 WAIT_ENV = "WATTLAKE_LOCK_WAIT_SECONDS"
@@ -140,6 +144,8 @@ class RunLock:
         return holder
 
     def try_advisory(self) -> Holder | None:
+        if lake.enabled():
+            return None  # no warehouse in lake mode: the flock is the whole lock
         if self.conn is None:
             try:
                 self.conn = warehouse.connect()

@@ -1,23 +1,27 @@
-"""Runs the dlt pipelines: one per source, all loading into the `raw` schema.
+"""Runs the dlt pipelines: one per source, all loading into the `raw` dataset.
 
 This is the runner; the sources themselves live in `extract/sources/`. Each source gets its own
-pipeline (and so its own state), both write to the same dataset, `raw`, through the `csv` loader
-file format, which PostgreSQL ingests with COPY.
+pipeline (and so its own state), all write to the same dataset, `raw`, of the target that
+`WATTLAKE_TARGET` names (`Target`, at the end of this module): the PostgreSQL warehouse (the
+default), through the `csv` loader file format, which PostgreSQL ingests with COPY; or the
+Parquet lake (`extract/lake.py`), through dlt's `filesystem` destination.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import dlt
 import psycopg2
+from dlt.common.destination import Destination, TLoaderFileFormat
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from extract import warehouse
+from extract import lake, warehouse
 from extract.landing import SourceError
 from extract.sources import Report, collecting, discover
 
@@ -63,18 +67,29 @@ def pipelines_dir() -> Path:
     return STATE_DIR / f"{s['PGHOST']}_{s['PGPORT']}_{s['PGDATABASE']}".replace("/", "_")
 
 
+def lake_pipelines_dir() -> Path:
+    """One working folder per lake folder, as per database."""
+    return STATE_DIR / f"lake{lake.lake_dir()}".replace("/", "_")
+
+
 def make_pipeline(name: str) -> dlt.Pipeline:
+    where = target()
     pipeline = dlt.pipeline(
         pipeline_name=f"wattlake_{name}",
-        destination=dlt.destinations.postgres(credentials=warehouse.dsn()),
+        destination=where.destination(),
         dataset_name=DATASET,
-        pipelines_dir=str(pipelines_dir()),
+        pipelines_dir=str(where.pipelines_dir()),
         progress="log",
     )
-    if not state_in_warehouse(pipeline.pipeline_name):
-        # The database was reset (or is new): forget what the local state says was loaded.
+    if not where.state_present(pipeline.pipeline_name):
+        # The database (or lake) was reset, or is new: forget what the local state says was
+        # loaded.
         pipeline.drop()
     return pipeline
+
+
+def postgres_destination() -> Destination:
+    return dlt.destinations.postgres(credentials=warehouse.dsn())
 
 
 def state_in_warehouse(pipeline_name: str) -> bool:
@@ -98,19 +113,20 @@ def run_source(name: str) -> StepSummary:
     load (`deferred_files`: they share keys with a file of this load) get another load, and so on.
     """
     started = time.monotonic()
+    where = target()
     pipeline = make_pipeline(name)
     total = Report()
     rows: dict[str, int] = {}
     try:
-        if pipeline.list_extracted_load_packages() or pipeline.list_normalized_load_packages():
+        if where.left_unfinished(pipeline):
             progress(
                 name, "an interrupted run left a load unfinished: redoing it from the landing zone"
             )
-            pipeline = discard_unfinished_load(pipeline)
+            pipeline = where.discard_unfinished(pipeline)
         # The state committed with the last complete load is the truth: a lost or stale local
         # state must not make an appended file load twice.
         pipeline.sync_destination()
-        total.warnings.extend(remove_duplicate_keys(pipeline))
+        total.warnings.extend(where.remove_duplicate_keys(pipeline))
         first_load = True
         while True:
             report = load_once(pipeline, name, rows)
@@ -147,9 +163,14 @@ def run_source(name: str) -> StepSummary:
 
 def load_once(pipeline: dlt.Pipeline, name: str, rows: dict[str, int]) -> Report:
     """One extract, normalize and load of the source; adds its rows per table to `rows`."""
+    where = target()
+    source = SOURCES[name]()
+    if where.write_disposition:
+        for resource in source.resources.values():
+            resource.apply_hints(write_disposition=where.write_disposition)
     progress(name, "extract")
     with collecting() as report:
-        pipeline.extract(SOURCES[name](), loader_file_format="csv")
+        pipeline.extract(source, loader_file_format=where.loader_file_format)
     progress(name, "normalize")
     pipeline.normalize()
     progress(name, "load")
@@ -157,6 +178,10 @@ def load_once(pipeline: dlt.Pipeline, name: str, rows: dict[str, int]) -> Report
     for table, count in loaded_rows(pipeline).items():
         rows[table] = rows.get(table, 0) + count
     return report
+
+
+def local_package_left(pipeline: dlt.Pipeline) -> bool:
+    return bool(pipeline.list_extracted_load_packages() or pipeline.list_normalized_load_packages())
 
 
 def discard_unfinished_load(pipeline: dlt.Pipeline) -> dlt.Pipeline:
@@ -286,3 +311,49 @@ def root_cause(failure: BaseException) -> str:
         innermost = inner
     text = [line for line in str(innermost).strip().splitlines() if line.strip()]
     return f"{type(innermost).__name__}: {text[0].strip() if text else 'no detail'}"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the runs load, and the bookkeeping that depends on it (`WATTLAKE_TARGET`)."""
+
+    destination: Callable[[], Destination]
+    pipelines_dir: Callable[[], Path]
+    loader_file_format: TLoaderFileFormat
+    write_disposition: str  # forced on every resource ("" keeps each resource's own)
+    describe: Callable[[], str]
+    state_present: Callable[[str], bool]  # the destination holds the pipeline's state
+    left_unfinished: Callable[[dlt.Pipeline], bool]
+    discard_unfinished: Callable[[dlt.Pipeline], dlt.Pipeline]
+    remove_duplicate_keys: Callable[[dlt.Pipeline], list[str]]
+
+
+POSTGRES = Target(
+    destination=postgres_destination,
+    pipelines_dir=pipelines_dir,
+    loader_file_format="csv",
+    write_disposition="",
+    describe=lambda: f"schema raw of the {warehouse.describe()}",
+    state_present=state_in_warehouse,
+    left_unfinished=local_package_left,
+    discard_unfinished=discard_unfinished_load,
+    remove_duplicate_keys=remove_duplicate_keys,
+)
+# Plain Parquet cannot merge: dlt's filesystem destination would log a warning and append
+# anyway (FilesystemClient.verify_schema), so lake mode says append itself.
+LAKE = Target(
+    destination=lake.destination,
+    pipelines_dir=lake_pipelines_dir,
+    loader_file_format=lake.FILE_FORMAT,
+    write_disposition="append",
+    describe=lake.describe,
+    state_present=lake.state_in_lake,
+    left_unfinished=lake.left_unfinished,
+    discard_unfinished=lake.discard_unfinished_load,
+    remove_duplicate_keys=lake.remove_duplicate_keys,
+)
+
+
+def target() -> Target:
+    """The target `WATTLAKE_TARGET` names (lake.TargetError for a bad setting)."""
+    return LAKE if lake.enabled() else POSTGRES

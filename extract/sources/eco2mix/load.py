@@ -1,31 +1,32 @@
-"""Loading a landed éCO2mix file: straight to load-ready CSVs that dlt imports as they are.
+"""Loading a landed éCO2mix file: straight to load-ready files that dlt imports as they are.
 
 A file is streamed in Arrow batches (bounded memory whatever its size), given its lineage
-columns and written as CSV parts of `PART_ROWS` rows (`dlt.mark.with_file_import`: no Python
-rows, no normalize pass), which dlt's load workers COPY over parallel connections. A writer
-thread writes one batch while the next is parsed. `TableWrites` chooses append or merge per
-table and keeps, in dlt's state, which file contents are loaded (a re-run loads what changed).
+columns and written as parts of `PART_ROWS` rows (`dlt.mark.with_file_import`: no Python
+rows, no normalize pass): CSV for PostgreSQL, which dlt's load workers COPY over parallel
+connections, or Parquet for the lake (`extract/lake.py`), which dlt's filesystem destination
+copies into `raw/<table>/` as they are. A writer thread writes one batch while the next is
+parsed. `TableWrites` chooses append or merge per table (the lake always appends) and keeps, in
+dlt's state, which file contents are loaded (a re-run loads what changed).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Literal
 
 import dlt
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 from dlt.common.schema.typing import TColumnSchema
 
+from extract import lake
 from extract.landing import SourceError, file_sha256, relative
 from extract.periods import paris_midnight
 from extract.sources import report
@@ -38,21 +39,10 @@ from extract.sources.eco2mix.parse import (
     read_header,
     stream_csv,
 )
+from extract.sources.eco2mix.parts import PartFormat, hint_schema, open_part, part_schema
 
 PART_ROWS = 250_000  # rows per load-ready file: dlt's load workers COPY the parts in parallel
 Disposition = Literal["append", "merge"]
-
-
-def hint_schema(names: list[str], key: tuple[str, str]) -> pa.Schema:
-    """The columns dlt is told about for an imported file (it does not sniff CSV)."""
-    fields = [pa.field(name, pa.string(), nullable=name not in key) for name in names]
-    fields += [
-        pa.field("_source_file", pa.string(), nullable=False),
-        pa.field("_source_row", pa.int64(), nullable=False),
-        pa.field("_dlt_load_id", pa.string(), nullable=False),
-        pa.field("_dlt_id", pa.string(), nullable=False),
-    ]
-    return pa.schema(fields)
 
 
 @dataclass
@@ -86,12 +76,15 @@ class LoadFile:
         self.keys = []
 
 
-def write_load_file(path: Path, stem: Path, load_id: str, key: tuple[str, str]) -> LoadFile:
-    """Stream a landed export into load-ready CSVs (technical names, lineage, `,`).
+def write_load_file(
+    path: Path, stem: Path, load_id: str, key: tuple[str, str], fmt: PartFormat = "csv"
+) -> LoadFile:
+    """Stream a landed export into load-ready files (technical names, lineage; CSV or Parquet).
 
-    A new part (`<stem>.<n>.csv`) starts every `PART_ROWS` rows, so dlt COPYs a big file over
-    several connections at once. On the way it notes the file's `date_heure` range and whether
-    a key repeats in it. Raises SourceError naming the file.
+    A new part (`<stem>.<n>.<fmt>`) starts every `PART_ROWS` rows, so dlt COPYs a big file over
+    several connections at once (and a lake file stays a few MB). On the way it notes the
+    file's `date_heure` range and whether a key repeats in it. Raises SourceError naming the
+    file.
     """
     header = read_header(path)
     origin = str(path)
@@ -107,7 +100,8 @@ def write_load_file(path: Path, stem: Path, load_id: str, key: tuple[str, str]) 
     lineage = (relative(path), load_id, f"{uuid.uuid4().hex[:12]}.")
     try:
         with open(path, "rb") as raw_file:
-            write_parts(stream_csv(raw_file, header), stem, load, lineage, key)
+            parts = (stem, fmt, part_schema(names, key, fmt))
+            write_parts(stream_csv(raw_file, header), parts, load, lineage, key)
     except pa.ArrowInvalid as error:
         raise SourceError(
             f"{origin} is not a valid éCO2mix CSV ({arrow_reason(error)}): {refetch_hint(path)}"
@@ -120,22 +114,27 @@ def write_load_file(path: Path, stem: Path, load_id: str, key: tuple[str, str]) 
 
 def write_parts(
     batches: Iterable[pa.RecordBatch],
-    stem: Path,
+    parts: tuple[Path, PartFormat, pa.Schema],
     load: LoadFile,
     lineage: tuple[str, str, str],
     key: tuple[str, str],
 ) -> None:
-    """Write the batches, with their lineage (source file, load id, row id prefix), to parts."""
+    """Write the batches, with their lineage (source file, load id, row id prefix), to parts
+    (`parts`: the path stem, the format, the columns)."""
+    stem, fmt, schema = parts
     written: Future | None = None  # the previous batch, written by another thread meanwhile
     with ExitStack() as sinks, ThreadPoolExecutor(max_workers=1) as writer:
         for batch in batches:
             if not load.parts or load.parts[-1][1] >= PART_ROWS:
-                load.parts.append((stem.with_name(f"{stem.name}.{len(load.parts)}.csv"), 0))
-                sink = sinks.enter_context(open(load.parts[-1][0], "wb"))
+                load.parts.append((stem.with_name(f"{stem.name}.{len(load.parts)}.{fmt}"), 0))
+                if written:
+                    written.result()  # the previous part is complete before it is closed
+                sinks.close()
+                write = open_part(load.parts[-1][0], fmt, schema, sinks)
             out = with_lineage(batch, lineage[0], load.rows + 1, lineage[1], lineage[2])
             if written:
                 written.result()
-            written = writer.submit(write_csv_batch, out, sink, load.parts[-1][1] == 0)
+            written = writer.submit(write, out, load.parts[-1][1] == 0)
             load.parts[-1] = (load.parts[-1][0], load.parts[-1][1] + batch.num_rows)
             load.rows += batch.num_rows
             load.note_keys(out, key)
@@ -152,17 +151,6 @@ def key_numbers(first: pa.Array, date_heure: pa.Array, codes: dict[str, int]) ->
     instants = pc.cast(date_heure, pa.timestamp("s", tz="UTC"))  # ISO 8601: a cast, no strptime
     seconds = pc.cast(instants, pa.int64())
     return pc.add(pc.multiply(pc.cast(numbers, pa.int64()), 1 << 40), seconds)
-
-
-def write_csv_batch(batch: pa.RecordBatch, sink: BinaryIO, header: bool) -> None:
-    """Unquoted CSV when no value needs quotes (a third smaller, so COPY reads less)."""
-    try:
-        options = pacsv.WriteOptions(include_header=header, quoting_style="none")
-        buffer = io.BytesIO()
-        pacsv.write_csv(batch, buffer, options)
-        sink.write(buffer.getbuffer())
-    except pa.ArrowInvalid:
-        pacsv.write_csv(batch, sink, pacsv.WriteOptions(include_header=header))
 
 
 def utc_date_heure(column: pa.Array) -> pa.Array:
@@ -249,6 +237,8 @@ class TableWrites:
         return free
 
     def write_disposition(self, load: LoadFile) -> Disposition:
+        if lake.enabled():
+            return "append"  # Parquet cannot merge: staging keeps the newest row per key
         overlaps = any(
             low <= load.last_key and load.first_key <= high for low, high in self.ranges.values()
         )
@@ -276,8 +266,9 @@ def load_landed(
         report("unchanged_files", source_file)
         return
     stem = import_dir() / uuid.uuid4().hex
+    fmt: PartFormat = "parquet" if lake.enabled() else "csv"
     try:
-        load = write_load_file(path, stem, current_load_id(), key)
+        load = write_load_file(path, stem, current_load_id(), key, fmt)
         if not writes.claim(load):
             report("deferred_files", source_file)
             return
@@ -294,12 +285,12 @@ def load_landed(
                 write_disposition=disposition,
             )
             for part, rows in load.parts:
-                yield dlt.mark.with_file_import(str(part), "csv", rows, hints=hints)
+                yield dlt.mark.with_file_import(str(part), fmt, rows, hints=hints)
     except SourceError as error:
         report("bad_files", str(error))
         return
     finally:
-        for part in stem.parent.glob(f"{stem.name}.*.csv"):
+        for part in stem.parent.glob(f"{stem.name}.*.{fmt}"):
             part.unlink()  # dlt hard-linked (or copied) it into its package
     writes.record(source_file, digest, load)
 
