@@ -45,7 +45,8 @@ READER_ROLE := $(PY) -m extract.reader_role
 LOCKED := $(PY) -m extract.lock --
 
 .PHONY: help setup db db-stop extract transform docs docs-generate dashboard demo run test lint \
-	format clean reset bench bench-quick new-source setup-spark publish test-spark locked-demo locked-run locked-reset
+	format clean reset bench bench-quick new-source setup-spark publish test-spark \
+	demo-spark run-spark locked-demo locked-run locked-reset locked-demo-spark locked-run-spark
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' \
@@ -128,6 +129,35 @@ locked-run:
 publish: db ## Copy the marts dbt built on Spark into PostgreSQL's marts, all at once (extract/publish.py)
 	$(READER_ROLE)
 	$(LOCKED) $(PY) -m extract.publish
+
+# Big-data mode, whole chains: the same steps as demo and run, with the lake instead of schema
+# raw and Spark instead of PostgreSQL for dbt; publish then serves the marts to the same
+# dashboard. Unit tests are left to make test-spark (they prove SQL, and cost minutes on Spark).
+SPARK_BUILD := $(IN_DBT) $(DBT) $(DBT_BUILD) --target spark
+
+demo-spark: setup-spark db ## demo on Spark: stand-in → Parquet lake → dbt on Spark → publish into marts
+	@$(LOCKED) $(MAKE) --no-print-directory locked-demo-spark
+
+locked-demo-spark:
+	@mkdir -p .local; $(PY) -m tools.standin --port $(STANDIN_PORT) > .local/standin.log 2>&1 & \
+		standin=$$!; trap 'kill $$standin 2>/dev/null' EXIT; \
+		$(PY) -m tools.standin.wait $(STANDIN_URL) && WATTLAKE_TARGET=lake $(DEMO_ENV) $(PY) -m extract
+	$(SPARK_BUILD) --full-refresh
+	$(READER_ROLE)
+	$(PY) -m extract.publish
+	@echo
+	@echo "Demo on Spark ready (sample data $(DEMO_START) → $(DEMO_END), lake in data/lake/)."
+	@echo "  Dashboard: make dashboard   then open http://127.0.0.1:$(DASHBOARD_PORT)"
+
+run-spark: setup-spark db ## run on Spark: real services → Parquet lake → dbt on Spark → publish (needs internet)
+	@$(LOCKED) $(MAKE) --no-print-directory locked-run-spark
+
+locked-run-spark:
+	WATTLAKE_TARGET=lake $(PY) -m extract --check-network
+	$(SPARK_BUILD)
+	$(READER_ROLE)
+	$(PY) -m extract.publish
+	@echo "Done. Dashboard: make dashboard"
 
 bench: db ## Measure the whole chain on full-history data; rewrites docs/benchmarks.md between its bench markers
 	$(PY) -m tools.bench.bench_chain
