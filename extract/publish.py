@@ -45,7 +45,7 @@ class PublishError(RuntimeError):
 
 
 def publish(
-    marts: list[Mart], spark_warehouse: Path, log: Callable[[str], object] = print
+    marts: list[Mart], spark_warehouse: str | Path, log: Callable[[str], object] = print
 ) -> dict[str, int]:
     """Replace PostgreSQL's marts by the Spark ones in one transaction; rows per mart."""
     check_built(spark_warehouse, marts)

@@ -10,6 +10,8 @@ more robust way for a load step:
 - only committed files are read: Spark writes into `_temporary/` or `.spark-staging-*` folders
   and moves the files in place when the job commits; pyarrow skips names starting with `_` or
   `.` (and Spark's `_SUCCESS` marker).
+The same code reads a cluster's warehouse on object storage (`WATTLAKE_SPARK_WAREHOUSE=s3://...`,
+through pyarrow's own filesystems; docs/scale-out.md).
 Partition values come from the folder names (hive layout), as text, and are cast with the
 other columns to the types of the PostgreSQL contract (extract/mart_contracts.py).
 """
@@ -22,6 +24,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
+import pyarrow.fs as pafs
 
 from extract import warehouse
 from extract.mart_contracts import MARTS_SCHEMA, Mart
@@ -37,28 +40,50 @@ class SparkMartsError(RuntimeError):
     """A problem the user can fix; its message is one sentence naming the fix."""
 
 
-def warehouse_dir(spark_dir: Path | None = None) -> Path:
-    """Spark's warehouse (spark.sql.warehouse.dir) under the project's Spark state folder."""
-    return (spark_dir or SPARK_DIR) / "warehouse"
+def warehouse_dir(spark_dir: Path | None = None) -> str:
+    """Spark's warehouse (spark.sql.warehouse.dir): `WATTLAKE_SPARK_WAREHOUSE` when set (a
+    cluster's, e.g. s3://bucket/warehouse, docs/scale-out.md), else `<spark dir>/warehouse`."""
+    if spark_dir is None and os.environ.get("WATTLAKE_SPARK_WAREHOUSE"):
+        return os.environ["WATTLAKE_SPARK_WAREHOUSE"]
+    return str((spark_dir or SPARK_DIR) / "warehouse")
 
 
-def table_dir(warehouse: Path, name: str) -> Path:
-    return warehouse / f"{MARTS_SCHEMA}.db" / name
+def _filesystem(location: str | Path) -> tuple[pafs.FileSystem, str]:
+    """pyarrow's filesystem for a folder or a URI (file://, s3://, gs://, abfs://)."""
+    if "://" not in str(location):
+        return pafs.LocalFileSystem(), str(Path(location).resolve())
+    filesystem, path = pafs.FileSystem.from_uri(str(location))
+    return filesystem, path
 
 
-def _has_files(folder: Path) -> bool:
-    return any(
-        path.suffix == ".parquet" and not any(part.startswith(("_", ".")) for part in path.parts)
-        for path in (p.relative_to(folder) for p in folder.rglob("*.parquet"))
-    )
+def table_dir(warehouse: str | Path, name: str) -> str:
+    return f"{str(warehouse).rstrip('/')}/{MARTS_SCHEMA}.db/{name}"
 
 
-def check_built(warehouse: Path, marts: list[Mart]) -> None:
+def _is_dir(location: str) -> bool:
+    filesystem, path = _filesystem(location)
+    return bool(filesystem.get_file_info(path).type == pafs.FileType.Directory)
+
+
+def _data_files(location: str) -> list[str]:
+    """The committed Parquet files under a table's folder (not in `_*` or `.*` folders)."""
+    filesystem, path = _filesystem(location)
+    found = filesystem.get_file_info(pafs.FileSelector(path, recursive=True))
+    return [
+        info.path
+        for info in found
+        if info.type == pafs.FileType.File
+        and info.path.endswith(".parquet")
+        and not any(part.startswith(("_", ".")) for part in info.path[len(path) :].split("/"))
+    ]
+
+
+def check_built(warehouse: str | Path, marts: list[Mart]) -> None:
     """Every mart must have been built on Spark, or nothing is published."""
     fix = "run DBT_TARGET=spark make transform first"
-    if not (warehouse / f"{MARTS_SCHEMA}.db").is_dir():
+    if not _is_dir(f"{str(warehouse).rstrip('/')}/{MARTS_SCHEMA}.db"):
         raise SparkMartsError(f"no Spark marts under {_shown(warehouse)}: {fix}.")
-    missing = [mart.name for mart in marts if not table_dir(warehouse, mart.name).is_dir()]
+    missing = [mart.name for mart in marts if not _is_dir(table_dir(warehouse, mart.name))]
     if missing:
         raise SparkMartsError(
             f"{len(missing)} of {len(marts)} marts were not built on Spark under "
@@ -66,15 +91,23 @@ def check_built(warehouse: Path, marts: list[Mart]) -> None:
         )
 
 
-def read_mart(warehouse: Path, mart: Mart) -> pa.Table:
+def read_mart(warehouse: str | Path, mart: Mart) -> pa.Table:
     """One Spark mart as an Arrow table with the contract's column names, order and types."""
     folder = table_dir(warehouse, mart.name)
-    if not _has_files(folder):  # an empty table has no data file, only _SUCCESS
+    files = _data_files(folder)
+    if not files:  # an empty table has no data file, only _SUCCESS
         return pa.Table.from_batches([], schema=arrow_schema(mart))
+    filesystem, base = _filesystem(folder)
     partitioning = ds.HivePartitioning.discover(
         infer_dictionary=False, null_fallback=NULL_PARTITION
     )
-    dataset = ds.dataset(folder, format=PARQUET, partitioning=partitioning)
+    dataset = ds.dataset(
+        files,
+        filesystem=filesystem,
+        format=PARQUET,
+        partitioning=partitioning,
+        partition_base_dir=base,
+    )
     return conform(dataset.to_table(), mart)
 
 
@@ -120,6 +153,8 @@ def _cast(values: pa.ChunkedArray, target: pa.DataType) -> pa.ChunkedArray:
     return values.cast(target)
 
 
-def _shown(path: Path) -> str:
-    root = warehouse.PROJECT_DIR
-    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+def _shown(location: str | Path) -> str:
+    root, path = warehouse.PROJECT_DIR, Path(location)
+    if "://" not in str(location) and path.is_relative_to(root):
+        return str(path.relative_to(root))
+    return str(location)

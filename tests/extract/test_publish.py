@@ -21,7 +21,8 @@ import pytest
 
 from extract import publish
 from extract.mart_contracts import marts_from_manifest, postgres_marts
-from extract.spark_marts import SparkMartsError, table_dir
+from extract.spark_marts import SparkMartsError
+from extract.spark_marts import table_dir as spark_table_dir
 from tests.helpers import PROJECT_DIR, Warehouse, create_reader_role, reader_env
 
 
@@ -65,6 +66,10 @@ MANIFEST = {
 MARTS = marts_from_manifest(MANIFEST)
 # The autumn clock change: 02:00-03:00 Paris happens twice, at 00:00 and 01:00 UTC.
 HOURS = [dt.datetime(2024, 10, 27, hour, tzinfo=dt.UTC) for hour in range(4)]
+
+
+def table_dir(warehouse: Path, name: str) -> Path:
+    return Path(spark_table_dir(warehouse, name))
 
 
 def write_spark_like(warehouse: Path, version: int, null_energy: bool = False) -> None:
@@ -258,3 +263,12 @@ def test_the_project_marts_have_contracts_publish_can_load():
     assert names == {path.stem for path in models.glob("*.sql")}
     hourly = next(mart for mart in marts if mart.name == "fct_consumption_hourly")
     assert hourly.indexes and hourly.primary_key
+
+
+def test_a_warehouse_uri_is_read_like_a_folder(target, tmp_path):
+    """What a cluster's s3:// warehouse goes through: pyarrow's filesystem from a URI."""
+    spark = tmp_path / "spark" / "warehouse"
+    write_spark_like(spark, version=3)
+    rows = publish.publish(MARTS, spark.as_uri(), log=lambda line: None)
+    assert rows == {"dim_tiny_hours": 4, "fct_tiny_daily": 4}
+    assert target.scalar("select label from marts.dim_tiny_hours where label like 'v%'") == "v3"
