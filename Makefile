@@ -45,7 +45,7 @@ READER_ROLE := $(PY) -m extract.reader_role
 LOCKED := $(PY) -m extract.lock --
 
 .PHONY: help setup db db-stop extract transform docs docs-generate dashboard demo run test lint \
-	format clean reset bench bench-quick new-source setup-spark publish test-spark \
+	format clean reset bench bench-quick new-source setup-spark publish test-spark bench-spark \
 	demo-spark run-spark locked-demo locked-run locked-reset locked-demo-spark locked-run-spark
 
 help: ## List the targets
@@ -164,6 +164,9 @@ bench: db ## Measure the whole chain on full-history data; rewrites docs/benchma
 
 bench-quick: db ## The same on two months, into .local/bench/ (checks the harness; CI runs it)
 	$(PY) -m tools.bench.bench_chain --quick
+
+bench-spark: setup-spark db ## Big-data mode: lake vs PostgreSQL load, full and incremental builds on both engines, memory; into docs/benchmarks.md (QUICK=1: a month, into .local/bench/)
+	$(PY) -m tools.bench.bench_spark $(if $(QUICK),--quick)
 
 new-source: setup ## Scaffold a source: NAME=x KIND=csv|api [SAMPLE=file KEY=a,b ...] (docs/add-a-source.md)
 	@[ -n "$(NAME)" ] && [ -n "$(KIND)" ] || { \

@@ -125,7 +125,6 @@ def dashboard_query_times(env: dict[str, str], repeats: int) -> list[Figure]:
 
 
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
-GENERATED = re.compile(rf"^{re.escape(START)}\n.*?^{re.escape(END)}$", re.DOTALL | re.MULTILINE)
 NEW_PAGE = f"""# Benchmarks
 
 `make bench` rewrites only the part of this page between the `{START}` and `{END}` lines.
@@ -153,13 +152,26 @@ class Run:
         return self.end - dt.timedelta(days=61) if self.quick else dt.date(2013, 1, 1)
 
 
-def check_page(page: Path) -> None:
+def markers(start: str, end: str) -> re.Pattern[str]:
+    """The generated part of a page: from its `start` line to its `end` line."""
+    return re.compile(rf"^{re.escape(start)}\n.*?^{re.escape(end)}$", re.DOTALL | re.MULTILINE)
+
+
+def check_page(page: Path, start: str = START, end: str = END) -> None:
     """Stop before measuring anything if the page cannot take the figures between its markers."""
-    if page.exists() and len(GENERATED.findall(page.read_text(encoding="utf-8"))) != 1:
+    if page.exists() and len(markers(start, end).findall(page.read_text(encoding="utf-8"))) != 1:
         raise SystemExit(
-            f"bench: {page} needs one `{START}` line, then one `{END}` line, around the "
+            f"bench: {page} needs one `{start}` line, then one `{end}` line, around the "
             f"generated part: put them back."
         )
+
+
+def rewrite_between(page: Path, text: str, start: str, end: str, new_page: str) -> None:
+    """Replace what lies between a page's markers by `text` (`new_page` if there is no page)."""
+    check_page(page, start, end)
+    old = page.read_text(encoding="utf-8") if page.exists() else new_page
+    block = f"{start}\n{text}{end}"
+    page.write_text(markers(start, end).sub(lambda _: block, old, count=1), encoding="utf-8")
 
 
 def generated_part(report: Report) -> str:
@@ -197,10 +209,7 @@ def write_report(report: Report, directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "benchmarks.json").write_text(json.dumps(asdict(report), indent=2) + "\n")
     page = directory / "benchmarks.md"
-    check_page(page)
-    text = page.read_text(encoding="utf-8") if page.exists() else NEW_PAGE
-    block = f"{START}\n{generated_part(report)}{END}"
-    page.write_text(GENERATED.sub(lambda _: block, text, count=1), encoding="utf-8")
+    rewrite_between(page, generated_part(report), START, END, NEW_PAGE)
     return page
 
 
