@@ -56,8 +56,14 @@ def _filesystem(location: str | Path) -> tuple[pafs.FileSystem, str]:
     return filesystem, path
 
 
+def _join(location: str | Path, *parts: str) -> str:
+    """A folder under `location`, keeping a URI's options (`s3://b/w?region=...`) at the end."""
+    base, mark, options = str(location).partition("?")
+    return "/".join([base.rstrip("/"), *parts]) + mark + options
+
+
 def table_dir(warehouse: str | Path, name: str) -> str:
-    return f"{str(warehouse).rstrip('/')}/{MARTS_SCHEMA}.db/{name}"
+    return _join(warehouse, f"{MARTS_SCHEMA}.db", name)
 
 
 def _is_dir(location: str) -> bool:
@@ -81,7 +87,7 @@ def _data_files(location: str) -> list[str]:
 def check_built(warehouse: str | Path, marts: list[Mart]) -> None:
     """Every mart must have been built on Spark, or nothing is published."""
     fix = "run DBT_TARGET=spark make transform first"
-    if not _is_dir(f"{str(warehouse).rstrip('/')}/{MARTS_SCHEMA}.db"):
+    if not _is_dir(_join(warehouse, f"{MARTS_SCHEMA}.db")):
         raise SparkMartsError(f"no Spark marts under {_shown(warehouse)}: {fix}.")
     missing = [mart.name for mart in marts if not _is_dir(table_dir(warehouse, mart.name))]
     if missing:
