@@ -62,3 +62,19 @@ def test_equal_marts_and_float_noise_are_the_same(pair):
 def test_every_kind_of_difference_is_seen(pair, change):
     _change(pair[1], change)
     assert len(_compare(pair)) == 1
+
+
+def test_the_load_stamps_of_each_chain_are_left_out_and_nothing_else(pair):
+    """Each engine's chain made its own loads: their ids and times differ, their rows must not."""
+    for number, warehouse in enumerate(pair):
+        _change(
+            warehouse,
+            "create table marts.fct_pipeline_loads (dlt_load_id text, table_name text,"
+            " loaded_at timestamptz, row_count bigint, primary key (dlt_load_id, table_name));"
+            f" insert into marts.fct_pipeline_loads values ('17900{number}.1', 'eco2mix_national',"
+            f" now() - interval '{number} hours', 96), ('17900{number}.2', 'open_meteo_hourly',"
+            " now(), 24)",
+        )
+    assert _compare(pair) == []
+    _change(pair[1], "update marts.fct_pipeline_loads set row_count = 95 where row_count = 96")
+    assert len(_compare(pair)) == 1
