@@ -194,7 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     spark_warehouse = warehouse_dir(args.spark_dir)
     try:
         marts = postgres_marts(args.manifest)
-        print(f"Publishing {len(marts)} Spark marts to {warehouse.describe()}, schema marts")
+        contracts_s = time.monotonic() - started
+        print(f"Read the PostgreSQL contracts of {len(marts)} marts in {contracts_s:.1f} s")
+        print(f"Publishing them from Spark to {warehouse.describe()}, schema marts")
         rows = publish(marts, spark_warehouse)
     except (
         ContractError,
