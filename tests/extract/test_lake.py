@@ -89,9 +89,9 @@ class Lake:
         assert result.returncode == 0, f"extract failed:\n{result.stdout}\n{result.stderr}"
         return result
 
-    def kill_at(self, function: str, nth: int = 1) -> None:
-        """Run the extract, SIGKILL it when `function` ("module:attribute") is called the n-th
-        time (the process is stopped right there first)."""
+    def start_paused(self, function: str, nth: int = 1) -> subprocess.Popen:
+        """Start the extract and return once it stopped itself (SIGSTOP) at the n-th call of
+        `function` ("module:attribute")."""
         hook = self.workdir / "hook"
         hook.mkdir(exist_ok=True)
         (hook / "sitecustomize.py").write_text(PAUSE_HOOK)
@@ -107,17 +107,20 @@ class Lake:
             [sys.executable, "-m", "extract"], cwd=PROJECT_DIR, env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
-        try:
-            deadline = time.monotonic() + 120
-            while not paused.exists():
-                assert process.poll() is None, f"the run ended before {function}:\n" + (
-                    process.stderr.read() if process.stderr else ""
-                )
-                assert time.monotonic() < deadline, f"{function} was never called"
-                time.sleep(0.02)
-            process.send_signal(signal.SIGKILL)
-        finally:
-            process.wait(timeout=30)
+        deadline = time.monotonic() + 120
+        while not paused.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                process.wait(timeout=30)
+                raise AssertionError(f"the run never reached {function}:\n{process.stderr}")
+            time.sleep(0.02)
+        return process
+
+    def kill_at(self, function: str, nth: int = 1) -> None:
+        """Run the extract, SIGKILL it at the n-th call of `function`."""
+        process = self.start_paused(function, nth)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
 
     def files(self) -> set[str]:
         return {str(path.relative_to(self.dir)) for path in self.dir.rglob("*") if path.is_file()}
@@ -251,3 +254,18 @@ def test_parquet_column_types_are_those_of_the_contract(clean_lake):
         assert weather.field(name).type == pa.string(), name
     files = {Path(name).parts[1] for name in clean_lake.files()}
     assert {*KEYS, "_dlt_loads", "_dlt_pipeline_state", "_dlt_version"} <= files
+
+
+def test_a_second_lake_run_is_refused_while_one_runs_without_postgresql(tmp_path, standin):
+    lake = Lake(tmp_path, standin.base_url)
+    first = lake.start_paused("dlt.normalize.items_normalizers.arrow:ArrowItemsNormalizer.__call__")
+    try:
+        second = subprocess.run(
+            [sys.executable, "-m", "extract"], cwd=PROJECT_DIR, env=lake.env,
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert second.returncode == 3, second.stderr
+        assert f"another wattlake run holds the warehouse (pid {first.pid} " in second.stderr
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
