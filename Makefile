@@ -79,9 +79,18 @@ TARGET ?= $(or $(WATTLAKE_TARGET),postgres)
 extract: $(if $(filter lake,$(TARGET)),setup,db) ## Fetch into data/raw/, load into schema raw (SOURCE=name: one; TARGET=lake: Parquet lake)
 	WATTLAKE_TARGET=$(TARGET) $(PY) -m extract $(SOURCE)
 
-transform: db ## dbt build: seeds, staging, intermediate, marts and their data tests
-	$(READER_ROLE)
-	$(IN_DBT) $(LOCKED) $(DBT) $(DBT_BUILD)
+# DBT_TARGET=spark: the same build on Apache Spark (make setup-spark), reading the Parquet lake
+# WATTLAKE_LAKE_DIR, its state (warehouse dir, Derby metastore) under WATTLAKE_SPARK_DIR
+# (dbt_project/README.md). PostgreSQL is then neither needed nor touched.
+DBT_TARGET ?= dev
+WATTLAKE_LAKE_DIR ?= $(CURDIR)/data/lake
+WATTLAKE_SPARK_DIR ?= $(CURDIR)/.local/spark
+export DBT_TARGET WATTLAKE_LAKE_DIR WATTLAKE_SPARK_DIR
+ON_SPARK = $(filter spark,$(DBT_TARGET))
+
+transform: $(if $(ON_SPARK),setup-spark,db) ## dbt build: seeds, staging, intermediate, marts and their data tests (DBT_TARGET=spark: on Spark)
+	$(if $(ON_SPARK),mkdir -p $(WATTLAKE_SPARK_DIR),$(READER_ROLE))
+	$(IN_DBT) $(if $(ON_SPARK),$(PY) -m extract.lock --warehouse-optional --,$(LOCKED)) $(DBT) $(DBT_BUILD)
 
 # Every data test over every row: a build's own tests see only its window (macros/test_window.sql).
 # Reads the warehouse, builds nothing. Run it weekly and after a bulk reload.

@@ -1,6 +1,7 @@
 {#-
     Calendar arithmetic for dim_dates. dbt has no cross-database macro for building a date from
-    its parts or for the weekday: these are the PostgreSQL forms, the one place to adapt.
+    its parts or for the weekday: make_date() exists on both PostgreSQL and Spark, the weekday
+    dispatches (`default__` PostgreSQL, `spark__` Spark).
 -#}
 
 {# Date from integer year, month and day expressions. #}
@@ -10,7 +11,15 @@
 
 {# ISO weekday of a date: 1 Monday … 7 Sunday. #}
 {% macro iso_day_of_week(date_column) -%}
+    {{ return(adapter.dispatch('iso_day_of_week', 'wattlake')(date_column)) }}
+{%- endmacro %}
+
+{% macro default__iso_day_of_week(date_column) -%}
     cast(extract(isodow from {{ date_column }}) as {{ dbt.type_int() }})
+{%- endmacro %}
+
+{% macro spark__iso_day_of_week(date_column) -%}
+    cast(extract(dayofweek_iso from {{ date_column }}) as {{ dbt.type_int() }})
 {%- endmacro %}
 
 {#
@@ -42,7 +51,7 @@
     cast(floor(({{ numerator }}) / {{ denominator }}) as {{ dbt.type_int() }})
 {%- endmacro %}
 
-{# Local (Paris) hour of day 0-23 of a timestamptz. #}
+{# Local (Paris) hour of day 0-23 of an instant (macros/time_zones.sql). #}
 {% macro local_hour(timestamp_column, time_zone=none) -%}
-    cast(extract(hour from ({{ timestamp_column }} at time zone '{{ time_zone or var("local_time_zone") }}')) as {{ dbt.type_int() }})
+    cast(extract(hour from {{ local_wall_clock(timestamp_column, time_zone) }}) as {{ dbt.type_int() }})
 {%- endmacro %}

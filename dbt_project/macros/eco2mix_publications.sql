@@ -51,7 +51,7 @@
                     case when is_real_time_dataset then 0 else 1 end desc,
                     {{ eco2mix_publication_rank('data_nature') }} desc,
                     cast(dlt_load_id as {{ dbt.type_numeric() }}) desc,
-                    convert_to(source_file_path, 'UTF8') desc nulls last,
+                    {{ utf8_sort_key('source_file_path') }} desc nulls last,
                     source_row desc nulls last
             ) as publication_rank
         from {{ relation }}

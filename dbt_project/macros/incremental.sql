@@ -25,7 +25,7 @@
     {%- set query -%}
         select
             cast({{ start }} as {{ dbt.type_string() }}) as start_text,
-            cast(pg_typeof({{ start }}) as {{ dbt.type_string() }}) as start_type
+            cast({{ type_name_of(start) }} as {{ dbt.type_string() }}) as start_type
         from {{ relation }}
     {%- endset -%}
     {%- set row = run_query(query).rows[0] -%}
@@ -42,7 +42,20 @@
     applied on the typed column next to it.
 #}
 {% macro text_day_before(text_column, start) -%}
-    {{ text_column }} >= to_char({{ dbt.dateadd('day', -1, start) }}, 'YYYY-MM-DD')
+    {{ text_column }} >= {{ iso_date_text(dbt.dateadd('day', -1, start)) }}
+{%- endmacro %}
+
+{# `YYYY-MM-DD` text of a timestamp or date. #}
+{% macro iso_date_text(expression) -%}
+    {{ return(adapter.dispatch('iso_date_text', 'wattlake')(expression)) }}
+{%- endmacro %}
+
+{% macro default__iso_date_text(expression) -%}
+    to_char({{ expression }}, 'YYYY-MM-DD')
+{%- endmacro %}
+
+{% macro spark__iso_date_text(expression) -%}
+    date_format({{ expression }}, 'yyyy-MM-dd')
 {%- endmacro %}
 
 {#
@@ -57,7 +70,7 @@
         {%- set start = lookback_start(target_column) -%}
         {%- set tz = "'" ~ var('local_time_zone') ~ "'" -%}
         {%- if align == 'hour' -%}
-            {%- set bound = start -%}
+            {%- set bound = hour_window_start(start) -%}
         {%- elif align == 'day' -%}
             {%- set bound = local_timestamp_to_utc(start, tz) -%}
         {%- elif align == 'month' -%}
@@ -88,4 +101,22 @@
             > (select max(cast(dlt_load_id as {{ dbt.type_numeric() }})) from {{ this }})
     {%- endset -%}
     {{ return(run_query(query).columns[0].values() | list) }}
+{%- endmacro %}
+
+{#
+    Where an `align='hour'` window starts. PostgreSQL deletes and re-inserts by key, so any
+    instant will do: the lookback start itself. Spark overwrites whole day partitions
+    (macros/incremental_strategy.sql), so its window starts at the first instant of the Paris
+    day holding the lookback start: a partition is never rewritten with part of its hours.
+#}
+{% macro hour_window_start(start) -%}
+    {{ return(adapter.dispatch('hour_window_start', 'wattlake')(start)) }}
+{%- endmacro %}
+
+{% macro default__hour_window_start(start) -%}
+    {{ start }}
+{%- endmacro %}
+
+{% macro spark__hour_window_start(start) -%}
+    {{ local_timestamp_to_utc(local_date(start), "'" ~ var('local_time_zone') ~ "'") }}
 {%- endmacro %}

@@ -14,6 +14,15 @@
     The large incremental models do the same for themselves in a post-hook.
 -#}
 {% macro index_raw_tables() -%}
+    {{ return(adapter.dispatch('index_raw_tables', 'wattlake')()) }}
+{%- endmacro %}
+
+{# Spark: the lake's Parquet files have no indexes; on-run-start registers them instead (macros/lake_tables.sql). #}
+{% macro spark__index_raw_tables() -%}
+    {{ return('') }}
+{%- endmacro %}
+
+{% macro default__index_raw_tables() -%}
     {%- if not execute -%}
         {{ return('') }}
     {%- endif -%}
@@ -35,6 +44,15 @@
 
 {# `analyze` the relation when it has no statistics yet or 10 % of its rows changed since. #}
 {% macro analyze_if_stale(relation) -%}
+    {{ return(adapter.dispatch('analyze_if_stale', 'wattlake')(relation)) }}
+{%- endmacro %}
+
+{# Spark: no planner statistics to refresh (the Parquet footers carry what Spark reads). #}
+{% macro spark__analyze_if_stale(relation) -%}
+    {{ return('') }}
+{%- endmacro %}
+
+{% macro default__analyze_if_stale(relation) -%}
     do $wattlake$
     begin
         if exists (

@@ -12,6 +12,15 @@
     error (a plain `dbt build` works without it); the log says how to create it.
 #}
 {% macro grant_reader_on_marts() -%}
+    {{ return(adapter.dispatch('grant_reader_on_marts', 'wattlake')()) }}
+{%- endmacro %}
+
+{# Spark: no roles; the marts reach the dashboard through `make publish`, which grants them in PostgreSQL. #}
+{% macro spark__grant_reader_on_marts() -%}
+    {{ return('') }}
+{%- endmacro %}
+
+{% macro default__grant_reader_on_marts() -%}
     {%- set role = var('reader_role') -%}
     {%- if not modules.re.fullmatch('[a-z_][a-z0-9_]*', role) -%}
         {{ exceptions.raise_compiler_error(

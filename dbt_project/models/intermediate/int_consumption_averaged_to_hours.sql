@@ -1,10 +1,8 @@
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['region_code', 'hour_at'],
         on_schema_change='fail',
         indexes=[{'columns': ['region_code', 'hour_at'], 'unique': true}, {'columns': ['hour_at']}],
+        **incremental_config(['region_code', 'hour_at'])
     )
 }}
 

@@ -1,10 +1,8 @@
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['consumption_date', 'region_code'],
         on_schema_change='fail',
         indexes=[{'columns': ['region_code', 'consumption_date']}, {'columns': ['consumption_date']}],
+        **incremental_config(['consumption_date', 'region_code'], partition_column='consumption_date')
     )
 }}
 

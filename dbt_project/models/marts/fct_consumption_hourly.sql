@@ -1,14 +1,12 @@
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['region_code', 'hour_at'],
         on_schema_change='fail',
         indexes=[
             {'columns': ['region_code', 'consumption_date']},
             {'columns': ['consumption_date']},
             {'columns': ['hour_at']},
         ],
+        **incremental_config(['region_code', 'hour_at'], partition_column='consumption_date')
     )
 }}
 

@@ -1,10 +1,8 @@
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['month_start_date', 'region_code'],
         on_schema_change='fail',
         indexes=[{'columns': ['region_code', 'month_start_date']}],
+        **incremental_config(['month_start_date', 'region_code'], partition_column='month_start_date')
     )
 }}
 
@@ -49,12 +47,10 @@ with_month_length as (
     select
         *,
         cast(
-            extract(epoch from (
-                {{ local_timestamp_to_utc(
-                    dbt.dateadd('month', 1, 'month_start_date'), "'" ~ var('local_time_zone') ~ "'"
-                ) }}
-                - {{ local_timestamp_to_utc('month_start_date', "'" ~ var('local_time_zone') ~ "'") }}
-            )) / 3600
+            {{ seconds_between(
+                local_timestamp_to_utc('month_start_date', "'" ~ var('local_time_zone') ~ "'"),
+                local_timestamp_to_utc(dbt.dateadd('month', 1, 'month_start_date'), "'" ~ var('local_time_zone') ~ "'"),
+            ) }} / 3600
             as {{ dbt.type_int() }}
         ) as hours_in_month
     from monthly

@@ -1,9 +1,7 @@
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['dlt_load_id', 'table_name'],
         on_schema_change='fail',
+        **incremental_config(['dlt_load_id', 'table_name'], partition_column='dlt_load_id')
     )
 }}
 

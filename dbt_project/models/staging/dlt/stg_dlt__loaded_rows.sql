@@ -1,6 +1,6 @@
 {#- The raw data tables and the instant each of their rows describes; a table not loaded yet
     gives no rows (macros/raw_column.sql). -#}
-{%- set eco2mix_instant = "cast(date_heure as timestamp with time zone)" -%}
+{%- set eco2mix_instant = offset_timestamp_to_utc('date_heure') -%}
 {%- set tables = [
     ('eco2mix', 'eco2mix_regional', eco2mix_instant),
     ('eco2mix', 'eco2mix_national', eco2mix_instant),
@@ -23,7 +23,7 @@ renamed as (
         '{{ table_name }}' as table_name,
         {{ raw_column(table, '_dlt_load_id') }} as dlt_load_id,
         {{ raw_column(table, '_source_file') }} as source_file_path,
-        {{ instant if table.columns else 'cast(null as timestamp with time zone)' }} as measured_at
+        {{ instant if table.columns else 'cast(null as ' ~ type_instant() ~ ')' }} as measured_at
     from {{ raw_from(table) }}
     {%- endfor %}
 ),

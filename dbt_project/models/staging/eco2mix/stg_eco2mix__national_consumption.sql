@@ -10,7 +10,7 @@ renamed as (
     select
         {{ raw_column(dataset, 'perimetre') }} as perimeter_name,
         {{ raw_column(dataset, 'nature') }} as data_nature,
-        cast({{ raw_column(dataset, 'date_heure') }} as timestamp with time zone) as measured_at,
+        {{ offset_timestamp_to_utc(raw_column(dataset, 'date_heure')) }} as measured_at,
         {{ raw_column(dataset, 'date_heure') }} as measured_at_text,
         {{ clean_number(raw_column(dataset, 'consommation')) }} as consumption_mw,
         {{ clean_number(raw_column(dataset, 'prevision_j1')) }} as forecast_day_ahead_mw,

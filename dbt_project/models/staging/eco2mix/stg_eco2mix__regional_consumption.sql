@@ -11,7 +11,7 @@ renamed as (
         {{ raw_column(dataset, 'code_insee_region') }} as region_code,
         {{ raw_column(dataset, 'libelle_region') }} as region_name,
         {{ raw_column(dataset, 'nature') }} as data_nature,
-        cast({{ raw_column(dataset, 'date_heure') }} as timestamp with time zone) as measured_at,
+        {{ offset_timestamp_to_utc(raw_column(dataset, 'date_heure')) }} as measured_at,
         {{ raw_column(dataset, 'date_heure') }} as measured_at_text,
         {{ clean_number(raw_column(dataset, 'consommation')) }} as consumption_mw,
         {{ clean_number(raw_column(dataset, 'thermique')) }} as thermal_mw,

@@ -1,0 +1,32 @@
+{#-
+    How an incremental model replaces the rows of its window, the one place chosen per engine:
+    `config(on_schema_change='fail', ..., **incremental_config(unique_key, partition_column))`.
+
+    - PostgreSQL: `delete+insert` on `unique_key` (the rows of the window are deleted by key,
+      then inserted), as before.
+    - Spark: the lake is plain Parquet (no Delta or Iceberg: their jars come from Maven), so
+      there is no row-level delete or merge. The table is partitioned by `partition_column`
+      (a day, a month or a load) and `insert_overwrite` replaces every partition the window
+      touches, with dynamic partition overwrite (profiles.yml). The windows start on a
+      partition boundary (macros/incremental.sql). A model without a partition column (the
+      hourly intermediates, keyed by instant) is rebuilt as a table on Spark.
+-#}
+{% macro incremental_config(unique_key, partition_column=none) -%}
+    {{ return(adapter.dispatch('incremental_config', 'wattlake')(unique_key, partition_column)) }}
+{%- endmacro %}
+
+{% macro default__incremental_config(unique_key, partition_column) -%}
+    {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert', 'unique_key': unique_key}) }}
+{%- endmacro %}
+
+{% macro spark__incremental_config(unique_key, partition_column) -%}
+    {%- if partition_column is none -%}
+        {{ return({'materialized': 'table'}) }}
+    {%- endif -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'insert_overwrite',
+        'partition_by': [partition_column],
+        'unique_key': unique_key,
+    }) }}
+{%- endmacro %}
