@@ -29,6 +29,7 @@ def spark(tmp_path_factory):
         .config("spark.driver.memory", "1g")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.ui.enabled", "false")
+        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={state}")
         .config("spark.sql.session.timeZone", "Europe/Paris")
         .config("spark.sql.warehouse.dir", str(state / "warehouse"))
         .config(
