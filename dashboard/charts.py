@@ -18,8 +18,11 @@ OPEN_METEO = "Weather data by Open-Meteo.com (CC BY 4.0)"
 PIPELINE = "wattlake's own load log (dlt)"
 
 # Figures are cached like the queries they draw (same ttl): a rerun or a new tab with the same
-# filters reuses the figure instead of running Plotly Express again.
-cached = st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=200)
+# filters reuses the figure instead of running Plotly Express again. They are cached as shared
+# objects (`cache_resource`), not as copies (`cache_data` unpickles a new figure on every run,
+# 20-30 ms a figure, which revalidates every property): so a figure is never changed after it
+# is returned; `st.plotly_chart` only reads it.
+cached = st.cache_resource(ttl=CACHE_TTL_S, show_spinner=False, max_entries=200)
 
 # --- one palette, defined once -------------------------------------------------------------
 

@@ -26,7 +26,7 @@ ENGINE_SPECIFIC = {
     r"\btimestamptz\b": "type_instant / offset_timestamp_to_utc (engine_types.sql, time_zones.sql)",
     r"\btimestamp\s+with(out)?\s+time\s+zone\b": "type_instant (engine_types.sql)",
     r"\bdouble\s+precision\b": "dbt.type_float() (double on both engines)",
-    r"\bas\s+(text|numeric|float|float8|int4|int8)\b": "dbt.type_string/type_numeric/type_float/type_int()",
+    r"\bas\s+(text|numeric|float|float8|int4|int8)\b": "dbt.type_string/numeric/float/int()",
     r"::": "cast(... as {{ dbt.type_...() }})",
     r"\bto_char\s*\(": "iso_date_text (incremental.sql)",
     r"\bgenerate_series\s*\(": "dbt.date_spine / dbt.generate_series",

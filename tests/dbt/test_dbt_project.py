@@ -341,21 +341,31 @@ def model_config(sql: str) -> dict[str, str]:
     if not call:
         return {}
     body = sql[call.end() : _closing_paren(sql, call.end() - 1)]
-    return {
+    items = [item.strip() for item in _split_top_level(body)]
+    config = {
         key.strip(): value.strip()
-        for key, value in (item.split("=", 1) for item in _split_top_level(body) if "=" in item)
+        for key, value in (item.split("=", 1) for item in items if "=" in item and "(" not in item.split("=", 1)[0])
     }
+    for item in items:
+        call = re.match(r"(\*\*\w+)(\(.*)", item, flags=re.DOTALL)
+        if call:
+            config[call.group(1)] = call.group(2)
+    return config
 
 
 def incremental_problems(sql: str) -> list[str]:
-    """What keeps an incremental model from rebuilding a keyed trailing window only."""
+    """What keeps an incremental model from rebuilding a keyed trailing window only.
+
+    Materialization and strategy come from `**incremental_config([key columns], ...)`
+    (macros/incremental_strategy.sql: delete+insert by key on PostgreSQL, insert_overwrite by
+    partition on Spark), the one place that chooses them per engine.
+    """
     config = model_config(sql)
+    chooser = config.get("**incremental_config", "")
     problems = []
-    if config.get("materialized") != "'incremental'":
-        problems.append("not materialized as incremental")
-    if config.get("incremental_strategy") != "'delete+insert'":
-        problems.append("strategy is not delete+insert")
-    if not config.get("unique_key"):
+    if not chooser:
+        problems.append("materialization and strategy not chosen by incremental_config()")
+    elif not re.match(r"\(\s*\[\s*'", chooser):
         problems.append("no unique_key")
     if config.get("on_schema_change") not in ("'fail'", "'append_new_columns'"):
         problems.append("on_schema_change would silently ignore a changed contract")
@@ -400,21 +410,21 @@ def test_only_staging_models_call_source() -> None:
 
 def test_incremental_check_flags_a_full_rebuild_and_a_silent_schema_change() -> None:
     good = (
-        "{{ config(materialized='incremental', incremental_strategy='delete+insert',\n"
-        "    unique_key=['a', 'b'], on_schema_change='fail') }}\n"
+        "{{ config(on_schema_change='fail',\n"
+        "    **incremental_config(['a', 'b'], partition_column='d')) }}\n"
         "select * from x {{ incremental_window('t', 't') }}"
     )
     assert incremental_problems(good) == []
     bad = "{{ config(materialized='incremental', unique_key='a') }}\nselect * from x"
     assert incremental_problems(bad) == [
-        "strategy is not delete+insert",
+        "materialization and strategy not chosen by incremental_config()",
         "on_schema_change would silently ignore a changed contract",
         "no incremental filter: every run would read the whole history",
     ]
+    no_key = "{{ config(on_schema_change='fail', **incremental_config(none)) }}\nselect * from x"
+    assert incremental_problems(no_key + " {{ lookback_start('t') }}") == ["no unique_key"]
     assert incremental_problems("select 1") == [
-        "not materialized as incremental",
-        "strategy is not delete+insert",
-        "no unique_key",
+        "materialization and strategy not chosen by incremental_config()",
         "on_schema_change would silently ignore a changed contract",
         "no incremental filter: every run would read the whole history",
     ]

@@ -269,3 +269,26 @@ def test_a_second_lake_run_is_refused_while_one_runs_without_postgresql(tmp_path
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=30)
+
+
+def test_the_lake_holds_the_rows_postgresql_raw_holds(make_warehouse, clean_lake):
+    """The same landing files give the same rows, nulls included, in both targets."""
+    warehouse = make_warehouse(**PERIOD)
+    warehouse.extract(sources=("eco2mix", "open_meteo"))
+    for table in KEYS:
+        lake = clean_lake.table(table)
+        columns = [name for name in lake.column_names if name not in PER_LOAD]
+        names = ", ".join(f'"{name}"' for name in columns)
+        in_postgres = sorted(
+            map(tuple, warehouse.sql(f"select {names} from raw.{table}")), key=repr
+        )
+        in_lake = sorted(zip(*(lake[name].to_pylist() for name in columns), strict=True), key=repr)
+        assert in_lake == in_postgres, table
+        assert set(lake.column_names) == {
+            row[0]
+            for row in warehouse.sql(
+                "select column_name from information_schema.columns"
+                " where table_schema = 'raw' and table_name = %s",
+                (table,),
+            )
+        }
