@@ -344,7 +344,9 @@ def model_config(sql: str) -> dict[str, str]:
     items = [item.strip() for item in _split_top_level(body)]
     config = {
         key.strip(): value.strip()
-        for key, value in (item.split("=", 1) for item in items if "=" in item and "(" not in item.split("=", 1)[0])
+        for key, value in (
+            item.split("=", 1) for item in items if "=" in item and "(" not in item.split("=", 1)[0]
+        )
     }
     for item in items:
         call = re.match(r"(\*\*\w+)(\(.*)", item, flags=re.DOTALL)

@@ -4,9 +4,10 @@ A file is streamed in Arrow batches (bounded memory whatever its size), given it
 columns and written as parts of `PART_ROWS` rows (`dlt.mark.with_file_import`: no Python
 rows): CSV for PostgreSQL, which dlt's load workers COPY over parallel connections (no
 normalize pass), or Parquet for the lake (`extract/lake.py`), which dlt's normalizer streams
-once to add its `_dlt_id` and its filesystem destination copies into `raw/<table>/`. A writer thread writes one batch while the next is
-parsed. `TableWrites` chooses append or merge per table (the lake always appends) and keeps, in
-dlt's state, which file contents are loaded (a re-run loads what changed).
+once to add its `_dlt_id` and its filesystem destination copies into `raw/<table>/`. A
+writer thread writes one batch while the next is parsed. `TableWrites` chooses append or
+merge per table (the lake always appends) and keeps, in dlt's state,
+which file contents are loaded (a re-run loads what changed).
 """
 
 from __future__ import annotations
