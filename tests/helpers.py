@@ -127,7 +127,7 @@ class Warehouse:
     def connect(self):
         return connect(self.name)
 
-    def dbt(self, *arguments: str) -> subprocess.CompletedProcess:
+    def dbt(self, *arguments: str, timeout: float = 600) -> subprocess.CompletedProcess:
         """`dbt <arguments>` on this warehouse, with dbt's target and logs in its folder."""
         result = subprocess.run(
             [str(Path(sys.executable).with_name("dbt")), *arguments],
@@ -135,7 +135,7 @@ class Warehouse:
             env={**self.env, **private_paths(self.workdir)},
             capture_output=True,
             text=True,
-            timeout=600,
+            timeout=timeout,
         )
         if result.returncode != 0:
             raise AssertionError(f"dbt {' '.join(arguments)} failed:\n{result.stdout[-6000:]}")

@@ -221,17 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     output = args.output or (QUICK_DIR if args.quick else DOCS_DIR)
     check_page(output / "benchmarks.md")
     run = Run(args.quick, dt.date.today(), f"{warehouse.settings()['PGDATABASE']}_bench")
-    if warehouse.is_embedded():
-        warehouse.start_embedded()
-    warehouse.wait_until_ready()
-    bench_load.fresh_database(run.database)
-    report = Report(
-        size="quick" if run.quick else "full-history",
-        period=f"{run.start} → {run.end} (+ one day)",
-        machine=machine(),
-        started_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        server=f"{warehouse.describe()} (database {run.database})",
-    )
+    report = start_report(run, [run.database])
     print(f"Benchmark, {report.size}: {report.period} on {report.server}", flush=True)
     with tempfile.TemporaryDirectory(prefix="wattlake-bench-", ignore_cleanup_errors=True) as tmp:
         measure(run, report, Path(tmp))
@@ -239,6 +229,24 @@ def main(argv: list[str] | None = None) -> int:
     missed = [f.step for f in report.figures if f.met is False]
     print(f"Wrote {page}; missed targets: {', '.join(missed) or 'none'}.")
     return 0
+
+
+def start_report(run: Run, databases: list[str]) -> Report:
+    """Start the embedded server if it is the one used, give each of `databases` a fresh start,
+    and open the report (both harnesses begin so)."""
+    if warehouse.is_embedded():
+        warehouse.start_embedded()
+    warehouse.wait_until_ready()
+    for database in databases:
+        bench_load.fresh_database(database)
+    return Report(
+        size="quick" if run.quick else "full-history",
+        period=f"{run.start} → {run.end} (+ one day)",
+        machine=machine(),
+        started_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        server=f"{warehouse.describe()} (database{'s' * (len(databases) > 1)} "
+        f"{', '.join(databases)})",
+    )
 
 
 def measure(run: Run, report: Report, workdir: Path) -> None:

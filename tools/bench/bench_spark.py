@@ -37,8 +37,8 @@ from tools.bench.bench_chain import (
     Run,
     bench_env,
     check_page,
-    machine,
     rewrite_between,
+    start_report,
 )
 from tools.bench.tree_memory import run_sampled
 
@@ -216,18 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     output = args.output or (QUICK_DIR if args.quick else DOCS_DIR)
     page_with_section(output / "benchmarks.md")
     run = SparkRun(args.quick, dt.date.today(), f"{warehouse.settings()['PGDATABASE']}_bench")
-    if warehouse.is_embedded():
-        warehouse.start_embedded()
-    warehouse.wait_until_ready()
-    for database in (run.database, f"{run.database}_spark"):
-        bench_load.fresh_database(database)
-    report = Report(
-        size="quick" if run.quick else "full-history",
-        period=f"{run.start} → {run.end} (+ one day)",
-        machine=machine(),
-        started_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        server=f"{warehouse.describe()} (databases {run.database}, {run.database}_spark)",
-    )
+    report = start_report(run, [run.database, f"{run.database}_spark"])
     print(f"Benchmark, big-data mode, {report.size}: {report.period}", flush=True)
     with tempfile.TemporaryDirectory(prefix="wattlake-bench-spark-") as tmp:
         measure(run, report, Path(tmp))

@@ -2,7 +2,7 @@
     config(
         on_schema_change='fail',
         indexes=[{'columns': ['region_code', 'hour_at'], 'unique': true}, {'columns': ['hour_at']}],
-        **incremental_config(['region_code', 'hour_at'])
+        **incremental_config(['region_code', 'hour_at'], partition_column='local_date')
     )
 }}
 
@@ -86,6 +86,7 @@ final as (
     select
         region_code,
         hour_at,
+        {{ local_date('hour_at') }} as local_date,
         cast(mean_consumption_mw as {{ dbt.type_float() }}) as mean_consumption_mw,
         cast(peak_consumption_mw as {{ dbt.type_float() }}) as peak_consumption_mw,
         cast(reading_count as {{ dbt.type_int() }}) as reading_count,
