@@ -169,6 +169,20 @@ def test_a_month_cut_short_then_asked_whole_has_the_clean_data(clean, standin, t
     )
 
 
+def test_a_settled_month_landed_whole_is_not_asked_again_for_fewer_days(clean, standin, tmp_path):
+    run = Run("fewer_days", tmp_path, standin)
+    assert run.extract().returncode == 0
+    before, files = run.data(), run.landed()
+    served = len(standin.meteo_served)
+    result = run.extract(end=MID_MONTH)  # both months settled: the landed answers cover it
+    assert result.returncode == 0, result.stderr
+    assert standin.meteo_served[served:] == []
+    assert "nothing new to load" in result.stdout
+    assert run.landed() == files
+    assert run.extract().returncode == 0
+    assert run.data() == before == clean.data()
+
+
 def test_transient_faults_are_retried_and_the_data_is_complete(clean, standin, tmp_path):
     standin.meteo_faults.extend(["429", "500", "timeout", "truncate", "drop", "503"])
     run = Run("faults", tmp_path, standin)

@@ -109,16 +109,28 @@ def load_chunks(run: Run, state: dict) -> Iterator[pa.Table]:
             continue
         if table.num_rows:
             yield with_required(table, KEY)
+        hours = hours_given(record, chunk, sha256, hours)
         loaded[chunk.key] = {"file": relative(chunk.path), "sha256": sha256, "hours": hours}
     progress.finished()
 
 
 def up_to_date(record: dict | None, chunk: Chunk, sha256: str, hours: list[str]) -> bool:
-    """The chunk's file, this very content, was loaded for these hours (a record of an older
-    version has no hours: as before, its file and hash say it)."""
+    """The chunk's file, this very content, was loaded for these hours or more (a record of an
+    older version has no hours: as before, its file and hash say it)."""
     if not record or (record["file"], record["sha256"]) != (relative(chunk.path), sha256):
         return False
-    return bool(record.get("hours", hours) == hours)
+    low, high = record.get("hours", hours)
+    return bool(low <= hours[0] and hours[1] <= high)
+
+
+def hours_given(record: dict | None, chunk: Chunk, sha256: str, hours: list[str]) -> list[str]:
+    """The hours the chunk's file has given once these are loaded: these, and those it gave
+    before when it is the same file and the two ranges touch (their union is one range)."""
+    if record and (record["file"], record["sha256"]) == (relative(chunk.path), sha256):
+        low, high = record.get("hours", hours)
+        if low <= hours[1] and hours[0] <= high:
+            return [min(low, hours[0]), max(high, hours[1])]
+    return hours
 
 
 def land(run: Run, chunk: Chunk, budget: Budget) -> None:
