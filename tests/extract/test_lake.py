@@ -239,6 +239,26 @@ def test_one_new_day_appends_only_that_day_of_weather(tmp_path, standin):
     assert weather.num_rows == 34 * len(hours)
 
 
+def test_a_month_cut_short_then_asked_whole_equals_a_clean_lake(tmp_path, standin, clean_lake):
+    """A run whose end date cuts November short, then a run over the whole period: November is
+    fetched again, whole, and staging sees the rows of one clean run. (Open-Meteo appends only
+    the hours a chunk adds or changes, so its first half of November keeps the file that first
+    loaded it: its rows are compared without `_source_file`.)"""
+    lake = Lake(tmp_path, standin.base_url)
+    lake.extract(SOURCES__END_DATE="2024-11-15")
+    lake.extract()
+    for table in ("eco2mix_regional", "eco2mix_national"):
+        assert lake.staged_rows(table) == clean_lake.staged_rows(table), table
+    weather, clean = (
+        sorted(tuple(pair for pair in row if pair[0] != "_source_file") for row in rows)
+        for rows in (
+            lake.staged_rows("open_meteo_hourly"),
+            clean_lake.staged_rows("open_meteo_hourly"),
+        )
+    )
+    assert weather == clean
+
+
 def test_parquet_column_types_are_those_of_the_contract(clean_lake):
     for table in ("eco2mix_regional", "eco2mix_national"):
         schema = clean_lake.table(table).schema

@@ -52,15 +52,15 @@ class Run:
         with closing(admin), admin.cursor() as cur:
             cur.execute(f'drop database if exists "{self.database}" with (force)')
 
-    def env(self, **settings: str) -> dict[str, str]:
+    def env(self, start: dt.date = START, end: dt.date = TODAY, **settings: str) -> dict[str, str]:
         env = dict(os.environ)
         env.update(
             PGDATABASE=self.database,
             WATTLAKE_LANDING_DIR=str(self.landing),
             SOURCES__OPEN_METEO__BASE_URL=self.server.base_url,
             SOURCES__OPEN_METEO__FORECAST_BASE_URL=self.server.base_url,
-            SOURCES__START_DATE=START.isoformat(),
-            SOURCES__END_DATE=TODAY.isoformat(),
+            SOURCES__START_DATE=start.isoformat(),
+            SOURCES__END_DATE=end.isoformat(),
             SOURCES__OPEN_METEO__REFRESH_DAYS="20",
             SOURCES__OPEN_METEO__BACKOFF_SECONDS="0.05",
             SOURCES__OPEN_METEO__TIMEOUT_SECONDS="1",
@@ -70,11 +70,13 @@ class Run:
         env.update({f"SOURCES__OPEN_METEO__{k.upper()}": v for k, v in settings.items()})
         return env
 
-    def extract(self, **settings: str) -> subprocess.CompletedProcess:
+    def extract(
+        self, start: dt.date = START, end: dt.date = TODAY, **settings: str
+    ) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", "extract", "open_meteo"],
             cwd=PROJECT_DIR,
-            env=self.env(**settings),
+            env=self.env(start, end, **settings),
             capture_output=True,
             text=True,
             timeout=120,
@@ -87,6 +89,10 @@ class Run:
 
     def data(self) -> tuple:
         return self.sql(f"{CHECKSUM} from raw.open_meteo_hourly")
+
+    def values(self) -> tuple:
+        """The rows without their lineage (`_source_file`)."""
+        return self.sql(f"{CHECKSUM.replace(', _source_file', '')} from raw.open_meteo_hourly")
 
     def landed(self) -> list[Path]:
         return sorted((self.landing / "api" / "open_meteo").rglob("*.json"))
@@ -141,6 +147,40 @@ def test_a_re_run_refetches_only_the_last_days_and_changes_nothing(clean: Run, s
     assert settled == []  # the first month is older than refresh_days: not asked again
     assert clean.data() == before
     assert clean.sql("select count(*) from raw._dlt_loads") == loads
+
+
+MID_MONTH = (START.replace(day=1) + dt.timedelta(days=32)).replace(day=15)  # an archive month
+
+
+@pytest.mark.parametrize("cut", ["end", "start"])
+def test_a_month_cut_short_then_asked_whole_has_the_clean_data(clean, standin, tmp_path, cut):
+    """A run whose end (or start) date falls mid-month, then a run over the whole period: every
+    hour of that month is loaded, with the values of one clean run (the hours the first run
+    loaded keep their file: a chunk's new file yields only the rows it adds or changes)."""
+    run = Run(f"cut_{cut}", tmp_path, standin)
+    result = run.extract(end=MID_MONTH) if cut == "end" else run.extract(start=MID_MONTH)
+    assert result.returncode == 0, result.stderr
+    assert 0 < run.values()[0] < clean.values()[0]
+    result = run.extract()
+    assert result.returncode == 0, result.stderr
+    assert run.values() == clean.values()
+    assert run.sql("select count(distinct (location_id, time)) from raw.open_meteo_hourly") == (
+        POINTS * HOURS,
+    )
+
+
+def test_a_settled_month_landed_whole_is_not_asked_again_for_fewer_days(clean, standin, tmp_path):
+    run = Run("fewer_days", tmp_path, standin)
+    assert run.extract().returncode == 0
+    before, files = run.data(), run.landed()
+    served = len(standin.meteo_served)
+    result = run.extract(end=MID_MONTH)  # both months settled: the landed answers cover it
+    assert result.returncode == 0, result.stderr
+    assert standin.meteo_served[served:] == []
+    assert "nothing new to load" in result.stdout
+    assert run.landed() == files
+    assert run.extract().returncode == 0
+    assert run.data() == before == clean.data()
 
 
 def test_transient_faults_are_retried_and_the_data_is_complete(clean, standin, tmp_path):

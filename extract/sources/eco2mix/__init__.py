@@ -103,10 +103,16 @@ def dataset_resource(
         writes = TableWrites(table_name)
         empty: list[Month] = []
         for month in chunks:
-            if needs_fetch(month, *settled) and not fetch_month(client, base_url, month):
-                empty.append(month)  # not landed: asked again next run
-            if month.path.exists():
-                yield from load_landed(month.path, key, writes)
+            landed = month.covering()
+            if needs_fetch(month, *settled):
+                replaced = fetch_month(client, base_url, month)
+                if replaced is None:
+                    empty.append(month)  # not landed: asked again next run
+                else:
+                    landed = month.path
+                    writes.replace([relative(path) for path in replaced], relative(landed))
+            if landed:
+                yield from load_landed(landed, key, writes)
         for warning in empty_month_warnings(empty, writes, base_url):
             report("warnings", warning)
 

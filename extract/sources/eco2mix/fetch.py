@@ -2,8 +2,11 @@
 hand downloads; either way the file is kept unchanged in the landing zone before it is loaded.
 
 A fetched month lands as `data/raw/csv/eco2mix/<dataset>/<YYYY-MM>.csv` once `validate_csv`
-accepts it; a hand download is copied to `data/raw/csv/eco2mix/local/`. A month already landed
-is not fetched again once it is older than `refresh_days` (RTE still revises recent months).
+accepts it, or, when the run's dates cut it short, under its first and last Paris days
+(`2024-10-01_2024-10-14.csv`); a hand download is copied to `data/raw/csv/eco2mix/local/`. A
+month is not fetched again once it is older than `refresh_days` (RTE still revises recent
+months) and a file landed for it covers the days now asked for; a new answer replaces the
+month's other files.
 """
 
 from __future__ import annotations
@@ -56,8 +59,33 @@ class Month:
     end: dt.date
 
     @property
+    def folder(self) -> Path:
+        return landing.LANDING_DIR / "csv" / "eco2mix" / self.dataset
+
+    @property
     def path(self) -> Path:
-        return landing.LANDING_DIR / "csv" / "eco2mix" / self.dataset / f"{self.start:%Y-%m}.csv"
+        """Where this window lands: `YYYY-MM.csv` for a whole month, else its first and last
+        Paris days (`2024-10-01_2024-10-14.csv`), so a file always says which days it holds."""
+        if (self.start, self.end) == month_bounds(self.start):
+            return self.folder / f"{self.start:%Y-%m}.csv"
+        return self.folder / f"{self.start}_{self.end - dt.timedelta(days=1)}.csv"
+
+    def landed(self) -> dict[Path, tuple[dt.date, dt.date]]:
+        """The files landed for this month and their windows, the newest first (a run killed
+        between landing a file and removing the month's older ones leaves several)."""
+        found = sorted(
+            self.folder.glob(f"{self.start:%Y-%m}*.csv"),
+            key=lambda path: (path.stat().st_mtime_ns, path.name),
+            reverse=True,
+        )
+        return {path: window for path in found if (window := window_of(path))}
+
+    def covering(self) -> Path | None:
+        """The newest landed file that holds every day of this window, or None."""
+        for path, (low, high) in self.landed().items():
+            if low <= self.start and self.end <= high:
+                return path
+        return None
 
     def url(self, base_url: str) -> str:
         return base_url + EXPORT_PATH.format(dataset=self.dataset)
@@ -96,18 +124,37 @@ def months(
     return [Month(dataset, low, high) for low, high in month_chunks(first, end)]
 
 
+def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    """[first, next) days of the calendar month of `day`."""
+    first = day.replace(day=1)
+    return first, (first + dt.timedelta(days=32)).replace(day=1)
+
+
+def window_of(path: Path) -> tuple[dt.date, dt.date] | None:
+    """The Paris days [start, end) a landed month file holds, read from its name (`Month.path`),
+    or None for a name no run lands."""
+    try:
+        if "_" not in path.stem:
+            return month_bounds(dt.datetime.strptime(path.stem, "%Y-%m").date())
+        first, last = (dt.date.fromisoformat(day) for day in path.stem.split("_"))
+    except ValueError:
+        return None
+    end = last + dt.timedelta(days=1)
+    return (first, end) if first < end <= month_bounds(first)[1] else None
+
+
 def needs_fetch(month: Month, today: dt.date, refresh_days: int) -> bool:
-    """A month not landed yet, still revised, or landed empty by an older version."""
-    return not (
-        month.path.exists()
-        and is_settled(month.end, today, refresh_days)
-        and not header_only(month.path)
-    )
+    """A month no landed file covers (not landed yet, or landed for fewer days by a run whose
+    dates cut it short), still revised, or landed empty by an older version."""
+    landed = month.covering()
+    return not (landed and is_settled(month.end, today, refresh_days) and not header_only(landed))
 
 
-def fetch_month(client: http.Client, base_url: str, month: Month) -> bool:
-    """Land a month's export; False when it answered a header and no row: then nothing is
-    landed, and the next run asks again."""
+def fetch_month(client: http.Client, base_url: str, month: Month) -> list[Path] | None:
+    """Land a month's export, then remove the month's other landed files, which this newer
+    answer replaces (they are never loaded again); returns the files removed. None when it
+    answered a header and no row: then nothing is landed or removed, and the next run asks
+    again."""
     described = f"éCO2mix {month.dataset} {month.start:%Y-%m} ({month.origin(base_url)})"
 
     def validate(body: bytes) -> None:
@@ -116,8 +163,11 @@ def fetch_month(client: http.Client, base_url: str, month: Month) -> bool:
     try:
         landing.download(client, month.url(base_url), month.params, month.path, validate)
     except EmptyAnswer:
-        return False
-    return True
+        return None
+    replaced = [path for path in month.landed() if path != month.path]
+    for path in replaced:
+        path.unlink(missing_ok=True)
+    return replaced
 
 
 def export_params(chunk_start: dt.date, chunk_end: dt.date) -> dict[str, str]:

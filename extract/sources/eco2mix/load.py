@@ -246,6 +246,17 @@ class TableWrites:
         self.merging = self.merging or overlaps or load.duplicate_keys > 0
         return "merge" if self.merging else "append"
 
+    def replace(self, removed: list[str], source_file: str) -> None:
+        """Files removed from the landing zone for `source_file`, a newer answer for their
+        month: their rows stay in the table, so their ranges pass to `source_file` (the state
+        keeps one entry per landed file, however often a month's window changed)."""
+        for name in removed:
+            self.loaded.pop(name, None)
+            span = self.ranges.pop(name, None)
+            if span:
+                low, high = self.ranges.get(source_file, span)
+                self.ranges[source_file] = [min(low, span[0]), max(high, span[1])]
+
     def record(self, source_file: str, digest: str, load: LoadFile) -> None:
         if load.rows:
             low, high = self.ranges.get(source_file, (load.first_key, load.last_key))

@@ -2,7 +2,9 @@
 
 Each response body is kept unchanged in the landing zone, then flattened into one row per point
 per hour, merged on (`location_id`, `time`). The resource state remembers each chunk's last
-loaded file and hash, so a re-run with nothing new adds and changes nothing.
+loaded file, its hash and the UTC hours loaded from it, so a re-run with nothing new adds and
+changes nothing, and a new file yields the rows those hours lacked or held differently (a run
+whose dates cut a month short loaded fewer hours than its file holds).
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ def hourly_resource(run: Run):
 def load_chunks(run: Run, state: dict) -> Iterator[pa.Table]:
     """Fetch what is not landed or not settled, then yield each chunk's new or changed rows."""
     state.pop("loaded_files", None)  # the first version's bookkeeping
-    loaded: dict[str, dict[str, str]] = state.setdefault("chunks", {})
+    loaded: dict[str, dict] = state.setdefault("chunks", {})
     chunks = plan_chunks(
         weather_points(),
         run.start,
@@ -87,9 +89,10 @@ def load_chunks(run: Run, state: dict) -> Iterator[pa.Table]:
     fetch_paths = {chunk.path for chunk in to_fetch}
     for chunk in chunks:
         record = loaded.get(chunk.key)
+        hours = loaded_hours(run, chunk, now)
         previous = None
         if chunk.path in fetch_paths:
-            previous = last_loaded(run, chunk, record, now)  # before any overwrite
+            previous = last_loaded(run, chunk, record, hours)  # before any overwrite
             try:
                 land(run, chunk, budget)
             except BudgetExhausted as stop:
@@ -97,17 +100,37 @@ def load_chunks(run: Run, state: dict) -> Iterator[pa.Table]:
                 return
             progress.advance(chunk)
         sha256 = file_sha256(chunk.path)
-        if record and record["file"] == relative(chunk.path) and record["sha256"] == sha256:
+        if up_to_date(record, chunk, sha256, hours):
             continue
         if chunk.path not in fetch_paths:
-            previous = last_loaded(run, chunk, record, now)
-        table = new_rows(run, chunk, previous, now)
+            previous = last_loaded(run, chunk, record, hours)
+        table = new_rows(chunk, previous, hours)
         if table is None:
             continue
         if table.num_rows:
             yield with_required(table, KEY)
-        loaded[chunk.key] = {"file": relative(chunk.path), "sha256": sha256}
+        hours = hours_given(record, chunk, sha256, hours)
+        loaded[chunk.key] = {"file": relative(chunk.path), "sha256": sha256, "hours": hours}
     progress.finished()
+
+
+def up_to_date(record: dict | None, chunk: Chunk, sha256: str, hours: list[str]) -> bool:
+    """The chunk's file, this very content, was loaded for these hours or more (a record of an
+    older version has no hours: as before, its file and hash say it)."""
+    if not record or (record["file"], record["sha256"]) != (relative(chunk.path), sha256):
+        return False
+    low, high = record.get("hours", hours)
+    return bool(low <= hours[0] and hours[1] <= high)
+
+
+def hours_given(record: dict | None, chunk: Chunk, sha256: str, hours: list[str]) -> list[str]:
+    """The hours the chunk's file has given once these are loaded: these, and those it gave
+    before when it is the same file and the two ranges touch (their union is one range)."""
+    if record and (record["file"], record["sha256"]) == (relative(chunk.path), sha256):
+        low, high = record.get("hours", hours)
+        if low <= hours[1] and hours[0] <= high:
+            return [min(low, hours[0]), max(high, hours[1])]
+    return hours
 
 
 def land(run: Run, chunk: Chunk, budget: Budget) -> None:
@@ -117,11 +140,11 @@ def land(run: Run, chunk: Chunk, budget: Budget) -> None:
         write_atomically(chunk.path, body)
 
 
-def new_rows(run: Run, chunk: Chunk, previous: pa.Table | None, now: str) -> pa.Table | None:
+def new_rows(chunk: Chunk, previous: pa.Table | None, hours: list[str]) -> pa.Table | None:
     """The chunk's rows that `previous` lacks, or None (reported as a bad file) when its landed
     file cannot be read: its hash is then not recorded, so the next run tries again."""
     try:
-        rows = chunk_rows(run, chunk, chunk.path.read_bytes(), now)
+        rows = chunk_rows(chunk, chunk.path.read_bytes(), hours)
     except (SourceError, ValueError, KeyError) as error:
         reason = str(error).strip().splitlines()[0][:160].rstrip(".")
         fix = "delete it and re-run to fetch it again"
@@ -130,37 +153,37 @@ def new_rows(run: Run, chunk: Chunk, previous: pa.Table | None, now: str) -> pa.
     return changed_rows(rows, previous)
 
 
-def chunk_rows(run: Run, chunk: Chunk, body: bytes, now: str) -> pa.Table:
-    """The rows a chunk loads from one of its bodies."""
+def chunk_rows(chunk: Chunk, body: bytes, hours: list[str]) -> pa.Table:
+    """The rows a chunk loads from one of its bodies: those of the UTC hours [lower, upper)."""
     table = parse_body(body, list(chunk.points), relative(chunk.path))
     if chunk.endpoint == "archive":
         table = drop_unpublished_tail(table)
-    return rows_in_window(table, max(chunk.first, run.start), min(chunk.end, run.end), now)
+    times = table["time"]
+    lower, upper = hours
+    return table.filter(pc.and_(pc.greater_equal(times, lower), pc.less(times, upper)))
 
 
-def last_loaded(run: Run, chunk: Chunk, record: dict | None, now: str) -> pa.Table | None:
-    """The chunk's previously loaded rows, if its file is still there, unchanged."""
+def loaded_hours(run: Run, chunk: Chunk, now: str) -> list[str]:
+    """The UTC hours [lower, upper) a chunk loads: those of its own Paris days inside the run's
+    dates (so no two chunks load one key), and no hour after `now`."""
+    days = (max(chunk.first, run.start), min(chunk.end, run.end))
+    lower, upper = (utc_hour(paris_midnight(day)) for day in days)
+    next_hour = dt.datetime.fromisoformat(now).replace(minute=0) + dt.timedelta(hours=1)
+    return [lower, min(upper, next_hour.strftime("%Y-%m-%dT%H:%M"))]
+
+
+def last_loaded(run: Run, chunk: Chunk, record: dict | None, hours: list[str]) -> pa.Table | None:
+    """The rows the chunk's last loaded file gave, if that file is still there, unchanged: the
+    hours then loaded (`hours`, the chunk's hours now, for a record of an older version)."""
     if not record:
         return None
     path = run.landing_dir / record["file"]
     if not path.exists() or file_sha256(path) != record["sha256"]:
         return None
     try:
-        return chunk_rows(run, chunk, path.read_bytes(), now)
+        return chunk_rows(chunk, path.read_bytes(), record.get("hours", hours))
     except (SourceError, ValueError, KeyError):
         return None
-
-
-def rows_in_window(table: pa.Table, first: dt.date, end: dt.date, now: str) -> pa.Table:
-    """Keep the hours of the chunk's own Paris days (so no two chunks load one key) and no
-    future hour; `time` is a UTC hour."""
-    times = table["time"]
-    lower, upper = (utc_hour(paris_midnight(day)) for day in (first, end))
-    keep = pc.and_(
-        pc.and_(pc.greater_equal(times, lower), pc.less(times, upper)),
-        pc.less_equal(times, now),
-    )
-    return table.filter(keep)
 
 
 def changed_rows(new: pa.Table, old: pa.Table | None) -> pa.Table:

@@ -2,7 +2,8 @@
 
 History comes from the archive API one month of Paris days per request; the last days come from
 the forecast API's `past_days`. A chunk's landing path names its window and group, so a re-run
-finds what is already landed.
+finds what is already landed: a settled archive chunk reads the newest landed answer of its
+month and group that covers its days (a month landed whole serves a run that asks fewer days).
 """
 
 from __future__ import annotations
@@ -120,6 +121,7 @@ def archive_chunks(
     """
     asked_first, asked_last = first - dt.timedelta(days=1), last - dt.timedelta(days=1)
     folder = landing / "archive" / f"{first:%Y-%m}"
+    settled = is_settled(last, today, refresh_days)
     return [
         Chunk(
             endpoint="archive",
@@ -128,14 +130,25 @@ def archive_chunks(
             group=(i, len(groups)),
             points=tuple(points),
             key=f"archive/{first:%Y-%m}/{key}",
-            path=folder / f"{asked_first}_{asked_last}_{key}.json",
+            path=(settled and covering(folder, asked_first, asked_last, key))
+            or folder / f"{asked_first}_{asked_last}_{key}.json",
             params=(("start_date", asked_first.isoformat()), ("end_date", asked_last.isoformat())),
             days=(asked_last - asked_first).days + 1,
-            settled=is_settled(last, today, refresh_days),
+            settled=settled,
             asked=(f"{asked_first}T00:00", f"{last}T00:00"),
         )
         for i, (points, key) in enumerate(groups)
     ]
+
+
+def covering(folder: Path, first: dt.date, last: dt.date, key: str) -> Path | None:
+    """The newest landed archive answer of group `key` whose UTC days hold [first, last]."""
+    found = []
+    for path in folder.glob(f"*_*_{key}.json"):
+        low, high, _ = path.name.split("_", 2)
+        if low <= first.isoformat() and last.isoformat() <= high:
+            found.append(path)
+    return max(found, key=lambda path: (path.stat().st_mtime_ns, path.name), default=None)
 
 
 def forecast_chunks(
