@@ -8,11 +8,11 @@ facts over exactly the chosen dates. `bounds` is the first day of the first whol
 day after the last one; the cut days lie before the first or from the second on.
 """
 
-# params: granularity ('day', 'week' or 'month'), regions, start, end. The same figures as
-# fct_consumption_daily's days aggregated per period (as queries._by_period does), read mostly from fct_consumption_by_period: the whole
-# weeks or months inside the dates are the mart's rows, and only the days of the periods the
-# dates cut (every day, by day) are aggregated here. A cut period keeps the days it has in the
-# dates, and its day_count says so.
+# params: granularity ('day', 'week' or 'month'), regions, start, end. The figures of
+# fct_consumption_daily's days aggregated per period (as queries._by_period does), read mostly
+# from fct_consumption_by_period: the whole weeks or months inside the dates are the mart's rows,
+# and only the days of the periods the dates cut (every day, by day) are aggregated here. A cut
+# period keeps the days it has in the dates, and its day_count says so.
 CONSUMPTION_BY_PERIOD = """
     with chosen as (
         select
