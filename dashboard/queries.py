@@ -7,6 +7,9 @@ what counts as low-carbon) stay in the marts.
 
 from datetime import date
 
+# the series read from whole-period marts live in their own module; they are named here too
+from dashboard.period_queries import CO2_BY_HOUR_AND_MONTH, CONSUMPTION_BY_PERIOD  # noqa: F401
+
 # --- filters -------------------------------------------------------------------------------
 
 REGIONS = """
@@ -77,14 +80,6 @@ def _by_period(mart: str, measures: str) -> str:
 """
 
 
-CONSUMPTION_BY_PERIOD = _by_period(
-    "fct_consumption_daily",
-    """avg(mean_consumption_mw) as mean_consumption_mw,
-        max(peak_consumption_mw) as peak_consumption_mw,
-        sum(energy_mwh) as energy_mwh,
-        avg(mean_temperature_c) as mean_temperature_c""",
-)
-
 # --- temperature and consumption -----------------------------------------------------------
 
 # params: regions, start, end. The days as points, each with its winter season (dim_dates).
@@ -145,20 +140,6 @@ ENERGY_MIX_MONTHLY = """
     where region_code = any(%s)
         and month_start_date between date_trunc('month', cast(%s as date)) and %s
     order by region_code, month_start_date
-"""
-
-# params: region, start, end. CO2 intensity is published for France only.
-CO2_BY_HOUR_AND_MONTH = """
-    select
-        cast(extract(month from consumption_date) as integer) as calendar_month,
-        local_hour,
-        avg(co2_intensity_g_per_kwh) as co2_intensity_g_per_kwh
-    from marts.fct_consumption_hourly
-    where region_code = %s
-        and consumption_date between %s and %s
-        and co2_intensity_g_per_kwh is not null
-    group by calendar_month, local_hour
-    order by calendar_month, local_hour
 """
 
 # --- regions -------------------------------------------------------------------------------
@@ -235,32 +216,47 @@ RENEWABLES_BY_PERIOD = _by_period(
 
 # params: regions, start, end, how many per region. The highest complete days of the chosen
 # period (fct_consumption_peaks keeps only each calendar year's top 10, too few for a month),
-# each with the hour holding its highest reading and that hour's weather.
+# each with the hour holding its highest reading and that hour's weather. Each region's top days
+# are a lateral top-N, which reads them in order from the (region_code, peak_consumption_mw
+# desc) index of fct_consumption_daily instead of ranking every day of the period.
 TOP_PEAKS = """
-    with ranked_days as (
-        select
-            region_code,
-            consumption_date,
-            peak_consumption_mw,
-            mean_consumption_mw,
-            mean_temperature_c,
-            row_number() over (
-                partition by region_code order by peak_consumption_mw desc, consumption_date
-            ) as rank_in_period
-        from marts.fct_consumption_daily
+    with chosen_regions as (
+        select region_code, region_name
+        from marts.dim_regions
         where region_code = any(%s)
-            and consumption_date between %s and %s
-            and is_complete_day
     ),
 
     top_days as (
-        select * from ranked_days
-        where rank_in_period <= %s
+        select
+            chosen_regions.region_code,
+            chosen_regions.region_name,
+            region_top.consumption_date,
+            region_top.peak_consumption_mw,
+            region_top.mean_consumption_mw,
+            region_top.mean_temperature_c,
+            row_number() over (
+                partition by chosen_regions.region_code
+                order by region_top.peak_consumption_mw desc, region_top.consumption_date
+            ) as rank_in_period
+        from chosen_regions
+        cross join lateral (
+            select
+                daily.consumption_date,
+                daily.peak_consumption_mw,
+                daily.mean_consumption_mw,
+                daily.mean_temperature_c
+            from marts.fct_consumption_daily as daily
+            where daily.region_code = chosen_regions.region_code
+                and daily.consumption_date between %s and %s
+                and daily.is_complete_day
+            order by daily.peak_consumption_mw desc, daily.consumption_date
+            limit %s
+        ) as region_top
     )
 
     select
         top_days.region_code,
-        regions.region_name,
+        top_days.region_name,
         top_days.rank_in_period,
         top_days.consumption_date,
         peak_hour.local_hour as peak_local_hour,
@@ -271,8 +267,6 @@ TOP_PEAKS = """
         peak_hour.wind_speed_100m_kmh as wind_speed_at_peak_100m_kmh,
         peak_hour.cloud_cover_pct as cloud_cover_at_peak_pct
     from top_days
-    inner join marts.dim_regions as regions
-        on top_days.region_code = regions.region_code
     cross join lateral (
         select hourly.local_hour, hourly.temperature_c, hourly.wind_speed_100m_kmh,
             hourly.cloud_cover_pct
@@ -282,7 +276,7 @@ TOP_PEAKS = """
         order by hourly.peak_consumption_mw desc, hourly.hour_at
         limit 1
     ) as peak_hour
-    order by regions.region_code = 'FR' desc, regions.region_name, top_days.rank_in_period
+    order by top_days.region_code = 'FR' desc, top_days.region_name, top_days.rank_in_period
 """
 
 # --- pipeline ------------------------------------------------------------------------------

@@ -24,6 +24,8 @@ MARTS_READ_BY_DASHBOARD = {
     "dim_dates",
     "fct_consumption_hourly",
     "fct_consumption_daily",
+    "fct_consumption_by_period",
+    "fct_co2_intensity_by_month_and_hour",
     "fct_thermosensitivity",
     "fct_energy_mix_monthly",
     "fct_regional_balance",

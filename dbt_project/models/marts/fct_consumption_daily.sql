@@ -1,7 +1,12 @@
+{# the third index serves the dashboard's top days of a region (TOP_PEAKS), read in order #}
 {{
     config(
         on_schema_change='fail',
-        indexes=[{'columns': ['region_code', 'consumption_date']}, {'columns': ['consumption_date']}],
+        indexes=[
+            {'columns': ['region_code', 'consumption_date']},
+            {'columns': ['consumption_date']},
+            {'columns': ['region_code', 'peak_consumption_mw desc', 'consumption_date']},
+        ],
         **incremental_config(['consumption_date', 'region_code'], partition_column='consumption_date')
     )
 }}

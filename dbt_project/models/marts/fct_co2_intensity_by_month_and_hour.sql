@@ -1,0 +1,24 @@
+{{
+    config(
+        indexes=[{'columns': ['region_code', 'month_start_date']}]
+    )
+}}
+
+with
+
+hourly_consumption as (select * from {{ ref('fct_consumption_hourly') }}),
+
+-- the hours with a published CO2 intensity (France only), grouped by Paris month and local hour
+final as (
+    select
+        cast({{ dbt.date_trunc('month', 'consumption_date') }} as date) as month_start_date,
+        local_hour,
+        region_code,
+        cast(avg(co2_intensity_g_per_kwh) as {{ dbt.type_float() }}) as co2_intensity_g_per_kwh,
+        cast(count(*) as {{ dbt.type_int() }}) as hour_count
+    from hourly_consumption
+    where co2_intensity_g_per_kwh is not null
+    group by 1, 2, 3
+)
+
+select * from final
