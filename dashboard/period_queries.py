@@ -8,12 +8,24 @@ facts over exactly the chosen dates. `bounds` is the first day of the first whol
 day after the last one; the cut days lie before the first or from the second on.
 """
 
+
+def _in_cut_periods(date_column: str) -> str:
+    """`date_column` is one of the chosen days outside every whole period (`bounds`)."""
+    return f"""(
+                {date_column} between bounds.start_date
+                and least(bounds.whole_start_date - 1, bounds.end_date)
+                or {date_column}
+                between greatest(bounds.whole_end_date, bounds.whole_start_date)
+                and bounds.end_date
+            )"""
+
+
 # params: granularity ('day', 'week' or 'month'), regions, start, end. The figures of
 # fct_consumption_daily's days aggregated per period (as queries._by_period does), read mostly
 # from fct_consumption_by_period: the whole weeks or months inside the dates are the mart's rows,
 # and only the days of the periods the dates cut (every day, by day) are aggregated here. A cut
 # period keeps the days it has in the dates, and its day_count says so.
-CONSUMPTION_BY_PERIOD = """
+CONSUMPTION_BY_PERIOD = f"""
     with chosen as (
         select
             cast(%s as text) as granularity,
@@ -72,13 +84,7 @@ CONSUMPTION_BY_PERIOD = """
         from marts.fct_consumption_daily as daily
         inner join bounds
             on daily.region_code = any(bounds.region_codes)
-            and (
-                daily.consumption_date between bounds.start_date
-                and least(bounds.whole_start_date - 1, bounds.end_date)
-                or daily.consumption_date
-                between greatest(bounds.whole_end_date, bounds.whole_start_date)
-                and bounds.end_date
-            )
+            and {_in_cut_periods("daily.consumption_date")}
         group by daily.region_code, period_start
     ),
 
@@ -98,7 +104,7 @@ CONSUMPTION_BY_PERIOD = """
 # hour of the period, per calendar month and local hour: the whole months inside the dates are
 # read from fct_co2_intensity_by_month_and_hour (each its mean and hour count), the days of the
 # months the dates cut from fct_consumption_hourly.
-CO2_BY_HOUR_AND_MONTH = """
+CO2_BY_HOUR_AND_MONTH = f"""
     with chosen as (
         select
             cast(%s as text) as region_code,
@@ -139,13 +145,7 @@ CO2_BY_HOUR_AND_MONTH = """
         from marts.fct_consumption_hourly as hourly
         inner join bounds
             on hourly.region_code = bounds.region_code
-            and (
-                hourly.consumption_date between bounds.start_date
-                and least(bounds.whole_start_date - 1, bounds.end_date)
-                or hourly.consumption_date
-                between greatest(bounds.whole_end_date, bounds.whole_start_date)
-                and bounds.end_date
-            )
+            and {_in_cut_periods("hourly.consumption_date")}
         where hourly.co2_intensity_g_per_kwh is not null
         group by calendar_month, hourly.local_hour
     ),

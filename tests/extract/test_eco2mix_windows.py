@@ -12,20 +12,14 @@ import datetime as dt
 
 import pytest
 
+from tests.extract import test_eco2mix_load
 from tests.helpers import Warehouse, exports_requested
 
-PERIOD = {"SOURCES__START_DATE": "2024-10-01", "SOURCES__END_DATE": "2024-12-01"}
+PERIOD = test_eco2mix_load.PERIOD
+# the reference, one uninterrupted run over PERIOD, shared with the loading tests
+clean_run = test_eco2mix_load.clean_run
 DATASETS = ("eco2mix-national-cons-def", "eco2mix-regional-cons-def")
 WHOLE = ["2024-10.csv", "2024-11.csv"]
-
-
-@pytest.fixture(scope="module")
-def clean_run(tmp_path_factory, standin):
-    """The reference: one uninterrupted run over PERIOD."""
-    warehouse = Warehouse(tmp_path_factory.mktemp("clean"), standin.base_url, **PERIOD)
-    warehouse.extract()
-    yield warehouse.fingerprint()
-    warehouse.drop()
 
 
 def landed(warehouse: Warehouse) -> dict[str, list[str]]:
