@@ -116,12 +116,21 @@ def load_mart(cur: Cursor, mart: Mart, table: pa.Table) -> int:
     for index in mart.indexes:
         cur.execute(
             sql.SQL("create index on {} ({})").format(
-                _scratch(mart.name), sql.SQL(", ").join(map(sql.Identifier, index))
+                _scratch(mart.name), sql.SQL(", ").join(map(index_column, index))
             )
         )
     comment(cur, mart)
     cur.execute(sql.SQL("analyze {}").format(_scratch(mart.name)))
     return int(table.num_rows)
+
+
+def index_column(entry: str) -> sql.Composable:
+    """An index column as a model's `indexes` config gives it: a name, then `asc` or `desc`
+    (`peak_consumption_mw desc`), as dbt-postgres writes it into its own `create index`."""
+    name, *order = entry.split()
+    if [word.lower() for word in order] not in ([], ["asc"], ["desc"]):
+        raise PublishError(f"index column {entry!r}: write a column name, then asc or desc.")
+    return sql.SQL(" ").join([sql.Identifier(name), *(sql.SQL(word.lower()) for word in order)])
 
 
 def csv_chunks(table: pa.Table) -> Iterator[io.BytesIO]:

@@ -272,3 +272,12 @@ def test_a_warehouse_uri_is_read_like_a_folder(target, tmp_path):
     rows = publish.publish(MARTS, spark.as_uri(), log=lambda line: None)
     assert rows == {"dim_tiny_hours": 4, "fct_tiny_daily": 4}
     assert target.scalar("select label from marts.dim_tiny_hours where label like 'v%'") == "v3"
+
+
+def test_an_index_column_may_carry_its_order():
+    """The peaks index of fct_consumption_daily is `peak_consumption_mw desc`: the order is kept."""
+    with closing(psycopg2.connect(dbname="postgres")) as connection:
+        text = publish.index_column("peak_consumption_mw desc").as_string(connection)
+    assert text == '"peak_consumption_mw" desc'
+    with pytest.raises(publish.PublishError, match="then asc or desc"):
+        publish.index_column("peak_consumption_mw; drop table x")
