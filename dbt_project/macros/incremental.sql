@@ -62,25 +62,29 @@
     `where` clause keeping the source rows an incremental run needs: `source_column` at or after
     the lookback start computed on the model's own `target_column`. `align` is `hour` (instants),
     `day` (Paris civil days: the filter is on their first instant) or `month` (first instant of
-    the Paris month). With `text_column` (a staging model's raw timestamp text), the same window
-    is also applied on it, so the raw table's index does the reading. Empty on a full build.
+    the Paris month); `window_grain` may widen it. With `text_column` (a staging model's raw
+    timestamp text), the same window is also applied on it, so the raw table's index does the
+    reading. Empty on a full build.
 #}
 {% macro incremental_window(source_column, target_column, align='hour', text_column=none) -%}
     {%- if is_incremental() -%}
-        {%- set start = lookback_start(target_column) -%}
-        {%- set tz = "'" ~ var('local_time_zone') ~ "'" -%}
-        {%- if align == 'hour' -%}
-            {%- set bound = hour_window_start(start) -%}
-        {%- elif align == 'day' -%}
-            {%- set bound = local_timestamp_to_utc(start, tz) -%}
-        {%- elif align == 'month' -%}
-            {%- set bound = local_timestamp_to_utc(dbt.date_trunc('month', start), tz) -%}
-        {%- else -%}
+        {%- if align not in ['hour', 'day', 'month'] -%}
             {{ exceptions.raise_compiler_error("incremental_window: align must be hour, day or month, got '" ~ align ~ "'") }}
+        {%- endif -%}
+        {%- set start = lookback_start(target_column) -%}
+        {%- set grain = window_grain(align) -%}
+        {%- if grain == 'hour' -%}
+            {%- set bound = start -%}
+            {%- set text_start = start -%}
+        {%- else -%}
+            {#- the window's first local wall-clock time; a `day` or `month` target is local already -#}
+            {%- set local_start = local_wall_clock(start) if align == 'hour' else start -%}
+            {%- set text_start = dbt.date_trunc(grain, local_start) -%}
+            {%- set bound = local_timestamp_to_utc(text_start, "'" ~ var('local_time_zone') ~ "'") -%}
         {%- endif %}
     where {{ source_column }} >= {{ bound }}
         {%- if text_column %}
-        and {{ text_day_before(text_column, start) }}
+        and {{ text_day_before(text_column, text_start) }}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
@@ -104,19 +108,20 @@
 {%- endmacro %}
 
 {#
-    Where an `align='hour'` window starts. PostgreSQL deletes and re-inserts by key, so any
-    instant will do: the lookback start itself. Spark overwrites whole day partitions
-    (macros/incremental_strategy.sql), so its window starts at the first instant of the Paris
-    day holding the lookback start: a partition is never rewritten with part of its hours.
+    The grain a window of `align` is widened to. PostgreSQL deletes and re-inserts by key, so a
+    window starts where its `align` says. Spark overwrites whole partitions
+    (macros/incremental_strategy.sql), by day for the facts and by month for the two hourly
+    intermediates, so every window there starts on the first instant of a Paris month: a
+    partition is never rewritten with part of its rows, whichever of the two it is.
 #}
-{% macro hour_window_start(start) -%}
-    {{ return(adapter.dispatch('hour_window_start', 'wattlake')(start)) }}
+{% macro window_grain(align) -%}
+    {{ return(adapter.dispatch('window_grain', 'wattlake')(align)) }}
 {%- endmacro %}
 
-{% macro default__hour_window_start(start) -%}
-    {{ start }}
+{% macro default__window_grain(align) -%}
+    {{ return(align) }}
 {%- endmacro %}
 
-{% macro spark__hour_window_start(start) -%}
-    {{ local_timestamp_to_utc(local_date(start), "'" ~ var('local_time_zone') ~ "'") }}
+{% macro spark__window_grain(align) -%}
+    {{ return('month') }}
 {%- endmacro %}

@@ -36,6 +36,11 @@
     cast({{ local_wall_clock(timestamp_column, time_zone) }} as date)
 {%- endmacro %}
 
+{# First day (a date) of the civil month of an instant in `time_zone` (default: the `local_time_zone` var). #}
+{% macro local_month(timestamp_column, time_zone=none) -%}
+    cast({{ dbt.date_trunc('month', local_wall_clock(timestamp_column, time_zone)) }} as date)
+{%- endmacro %}
+
 {# Instant of an ISO 8601 text that carries its UTC offset (`2026-10-25T02:00:00+01:00`): the offset decides. #}
 {% macro offset_timestamp_to_utc(timestamp_text) -%}
     {{ return(adapter.dispatch('offset_timestamp_to_utc', 'wattlake')(timestamp_text)) }}

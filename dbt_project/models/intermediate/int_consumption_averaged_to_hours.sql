@@ -2,7 +2,7 @@
     config(
         on_schema_change='fail',
         indexes=[{'columns': ['region_code', 'hour_at'], 'unique': true}, {'columns': ['hour_at']}],
-        **incremental_config(['region_code', 'hour_at'], partition_column='local_date')
+        **incremental_config(['region_code', 'hour_at'], partition_column='local_month')
     )
 }}
 
@@ -86,7 +86,7 @@ final as (
     select
         region_code,
         hour_at,
-        {{ local_date('hour_at') }} as local_date,
+        {{ local_month('hour_at') }} as local_month,
         cast(mean_consumption_mw as {{ dbt.type_float() }}) as mean_consumption_mw,
         cast(peak_consumption_mw as {{ dbt.type_float() }}) as peak_consumption_mw,
         cast(reading_count as {{ dbt.type_int() }}) as reading_count,

@@ -2,7 +2,7 @@
     config(
         on_schema_change='fail',
         indexes=[{'columns': ['region_code', 'hour_at'], 'unique': true}, {'columns': ['hour_at']}],
-        **incremental_config(['region_code', 'hour_at'], partition_column='local_date')
+        **incremental_config(['region_code', 'hour_at'], partition_column='local_month')
     )
 }}
 
@@ -93,7 +93,7 @@ final as (
     select
         region_code,
         hour_at,
-        {{ local_date('hour_at') }} as local_date,
+        {{ local_month('hour_at') }} as local_month,
         temperature_c,
         apparent_temperature_c,
         wind_speed_100m_kmh,
