@@ -110,9 +110,9 @@
 {#
     The grain a window of `align` is widened to. PostgreSQL deletes and re-inserts by key, so a
     window starts where its `align` says. Spark overwrites whole partitions
-    (macros/incremental_strategy.sql), by day for the facts and by month for the two hourly
-    intermediates, so every window there starts on the first instant of a Paris month: a
-    partition is never rewritten with part of its rows, whichever of the two it is.
+    (macros/incremental_strategy.sql), and its time partitions are Paris months, so every
+    window there starts on the first instant of a Paris month: a partition is never rewritten
+    with part of its rows.
 #}
 {% macro window_grain(align) -%}
     {{ return(adapter.dispatch('window_grain', 'wattlake')(align)) }}

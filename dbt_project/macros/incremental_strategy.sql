@@ -8,10 +8,11 @@
       there is no row-level delete or merge. The table is partitioned by `partition_column`
       (a day, a month or a load) and `insert_overwrite` replaces every partition the window
       touches, with dynamic partition overwrite (profiles.yml). The windows start on a
-      Paris month, so on a partition boundary (macros/incremental.sql, `window_grain`). The two
-      hourly intermediates are partitioned by the Paris month of their hour (`local_month`):
-      by day, a full history is about 5,000 partitions, and writing them took most of a full
-      build. A model without a partition column is rebuilt as a table on Spark.
+      Paris month, so on a partition boundary (macros/incremental.sql, `window_grain`). The
+      time partitions are Paris months: `local_month` for the two hourly intermediates,
+      `month_start_date` for the facts. By day, a full history is about 5,000 partitions per
+      table, and writing and reading their files took most of a Spark build
+      (docs/benchmarks.md). A model without a partition column is rebuilt as a table on Spark.
 -#}
 {% macro incremental_config(unique_key, partition_column=none) -%}
     {{ return(adapter.dispatch('incremental_config', 'wattlake')(unique_key, partition_column)) }}

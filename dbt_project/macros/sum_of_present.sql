@@ -14,7 +14,11 @@
     ({{ numerator }}) / nullif({{ denominator }}, 0)
 {%- endmacro %}
 
-{# A float rounded to `digits` decimals (PostgreSQL rounds numerics only), still a float. #}
+{#
+    A float rounded to `digits` decimals (PostgreSQL rounds numerics only), still a float. The
+    decimal has 10 decimals on both engines: dbt's numeric is numeric(28,6) on PostgreSQL, and
+    rounding 0.90884987 first to 0.908850 then to 4 decimals gave 0.9089 there, 0.9088 on Spark.
+#}
 {% macro round_float(expression, digits) -%}
-    cast(round(cast({{ expression }} as {{ dbt.type_numeric() }}), {{ digits }}) as {{ dbt.type_float() }})
+    cast(round(cast({{ expression }} as decimal(38, 10)), {{ digits }}) as {{ dbt.type_float() }})
 {%- endmacro %}

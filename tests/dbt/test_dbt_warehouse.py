@@ -221,6 +221,22 @@ def test_generic_data_tests_flag_bad_rows(warehouse: Warehouse) -> None:
     assert flagged == {name: rows for name, (_, rows) in GENERIC_TEST_CASES.items()}
 
 
+def test_round_float_rounds_once(warehouse: Warehouse) -> None:
+    """0.90884987 to 4 decimals is 0.9088: through dbt's numeric(28,6) it was first 0.908850,
+    then 0.9089, and Spark (decimal(38,10)) said 0.9088 (the full-history bench-spark parity)."""
+    result = _run(
+        [
+            str(DBT), "show", "--inline",
+            "select {{ round_float('cast(0.90884987 as float)', 4) }} as r_squared,"
+            " {{ round_float('cast(-2.25 as float)', 1) }} as slope",
+            "--output", "json", "--quiet",
+        ],
+        warehouse.env,
+        DBT_DIR,
+    )  # fmt: skip
+    assert json.loads(result.stdout)["show"][0] == {"r_squared": 0.9088, "slope": -2.3}
+
+
 def test_marts_reject_nulls_and_duplicate_keys(warehouse: Warehouse) -> None:
     """Not-null columns and primary keys of the marts are constraints of their contracts,
     enforced by PostgreSQL when a mart is written (so no data test re-checks them)."""

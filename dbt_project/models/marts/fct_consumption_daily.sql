@@ -7,7 +7,7 @@
             {'columns': ['consumption_date']},
             {'columns': ['region_code', 'peak_consumption_mw desc', 'consumption_date']},
         ],
-        **incremental_config(['consumption_date', 'region_code'], partition_column='consumption_date')
+        **incremental_config(['consumption_date', 'region_code'], partition_column='month_start_date')
     )
 }}
 
@@ -73,6 +73,7 @@ joined as (
 final as (
     select
         cast(consumption_date as date) as consumption_date,
+        cast({{ dbt.date_trunc('month', 'consumption_date') }} as date) as month_start_date,
         cast(region_code as {{ dbt.type_string() }}) as region_code,
         cast(energy_mwh as {{ dbt.type_float() }}) as energy_mwh,
         cast(mean_consumption_mw as {{ dbt.type_float() }}) as mean_consumption_mw,

@@ -6,7 +6,7 @@
             {'columns': ['consumption_date']},
             {'columns': ['hour_at']},
         ],
-        **incremental_config(['region_code', 'hour_at'], partition_column='consumption_date')
+        **incremental_config(['region_code', 'hour_at'], partition_column='month_start_date')
     )
 }}
 
@@ -29,6 +29,7 @@ final as (
         hourly_consumption.hour_at,
         cast(hourly_consumption.region_code as {{ dbt.type_string() }}) as region_code,
         cast({{ local_date('hourly_consumption.hour_at') }} as date) as consumption_date,
+        {{ local_month('hourly_consumption.hour_at') }} as month_start_date,
         {{ local_hour('hourly_consumption.hour_at') }} as local_hour,
         hourly_consumption.mean_consumption_mw,
         hourly_consumption.peak_consumption_mw,

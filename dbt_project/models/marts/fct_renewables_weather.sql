@@ -2,7 +2,7 @@
     config(
         on_schema_change='fail',
         indexes=[{'columns': ['region_code', 'consumption_date']}],
-        **incremental_config(['consumption_date', 'region_code'], partition_column='consumption_date')
+        **incremental_config(['consumption_date', 'region_code'], partition_column='month_start_date')
     )
 }}
 
@@ -11,7 +11,7 @@ with
 hourly_consumption as (
     select * from {{ ref('fct_consumption_hourly') }}
     {%- if is_incremental() %}
-    where consumption_date >= {{ lookback_start('consumption_date') }}
+    where consumption_date >= {{ dbt.date_trunc(window_grain('day'), lookback_start('consumption_date')) }}
     {%- endif %}
 ),
 
@@ -41,6 +41,7 @@ daily as (
 final as (
     select
         consumption_date,
+        cast({{ dbt.date_trunc('month', 'consumption_date') }} as date) as month_start_date,
         region_code,
         solar_mwh,
         mean_solar_mw,
