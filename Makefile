@@ -46,7 +46,7 @@ LOCKED := $(PY) -m extract.lock --
 
 .PHONY: help setup db db-stop extract transform docs docs-generate dashboard demo run test lint \
 	format clean reset bench bench-quick new-source setup-spark publish test-spark bench-spark \
-	demo-spark run-spark locked-demo locked-run locked-reset locked-demo-spark locked-run-spark
+	demo-spark run-spark spark-thrift locked-demo locked-run locked-reset locked-demo-spark locked-run-spark
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' \
@@ -157,6 +157,9 @@ locked-demo-spark:
 	@echo
 	@echo "Demo on Spark ready (sample data $(DEMO_START) → $(DEMO_END), lake in data/lake/)."
 	@echo "  Dashboard: make dashboard   then open http://127.0.0.1:$(DASHBOARD_PORT)"
+
+spark-thrift: setup-spark ## A local Spark Thrift server for dbt's thrift method (SPARK_THRIFT_PORT, default 10000; docs/scale-out.md)
+	$(PY) -m tools.spark_thrift
 
 run-spark: setup-spark db ## run on Spark: real services → Parquet lake → dbt on Spark → publish (needs internet)
 	@$(LOCKED) $(MAKE) --no-print-directory locked-run-spark
