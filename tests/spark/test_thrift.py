@@ -5,11 +5,9 @@ short: the month-long parity of both methods' SQL is test_parity.py's."""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
-from tests.helpers import Warehouse
+from tests.helpers import Warehouse, free_port
 from tests.spark.test_parity import (
     BUILD,
     SOURCES,
@@ -21,12 +19,6 @@ from tests.spark.test_parity import (
 from tools import spark_thrift
 
 DAYS = {"SOURCES__START_DATE": "2024-10-26", "SOURCES__END_DATE": "2024-10-29"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
