@@ -204,6 +204,11 @@ GENERIC_TEST_CASES = {
         "test_row_count_between(model='(values (1), (2), (3)) as t(a)', min_value=4)",
         1,
     ),
+    "not_null_columns": (
+        "test_not_null_columns(model='(values (1, 1, null), (null, 1, 1), (null, null, 1),"
+        " (1, 1, 1)) as t(a, b, c)', columns=['a', 'b'])",
+        2,  # a null a, then a and b null; a null c is not listed
+    ),
 }
 
 

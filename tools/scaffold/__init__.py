@@ -151,7 +151,6 @@ def template_values(
         "model_columns": "\n".join(
             f"      - name: {raw_names[c['name']]}\n"
             f"        description: '`{c['name']}` as published (TODO: meaning and unit).'"
-            + ("\n        data_tests:\n          - not_null" if c["name"] in key else "")
             for c in columns
         ),
         "select_columns": "\n".join(
