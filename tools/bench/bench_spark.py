@@ -29,17 +29,15 @@ from tools.bench.bench_chain import (
     DBT_BUILD,
     DBT_DIR,
     DOCS_DIR,
+    INCREMENTAL_PCT,
     PROJECT_DIR,
     PYTHON,
     QUICK_DIR,
-    Figure,
-    Report,
     Run,
     bench_env,
-    check_page,
-    rewrite_between,
     start_report,
 )
+from tools.bench.report import Figure, Report, check_page, rewrite_between
 from tools.bench.tree_memory import run_sampled
 
 START, END = "<!-- bench-spark:start -->", "<!-- bench-spark:end -->"
@@ -153,7 +151,14 @@ def measure_builds(report: Report, postgres: dict, spark: dict, run: SparkRun) -
     step(report, "one new day into PostgreSQL", extract, postgres, PROJECT_DIR)
     step(report, "one new day into the lake", extract, spark, PROJECT_DIR)
     pg_incr = step(report, "incremental build on PostgreSQL", [DBT, *DBT_BUILD], postgres, DBT_DIR)
-    share(report, "PostgreSQL incremental vs its full build", pg_incr, pg_full, "full build", 10)
+    share(
+        report,
+        "PostgreSQL incremental vs its full build",
+        pg_incr,
+        pg_full,
+        "full build",
+        INCREMENTAL_PCT,
+    )
     spark_incr = step(report, "incremental build on Spark", [DBT, *SPARK_BUILD], spark, DBT_DIR)
     share(report, "Spark incremental vs its full build", spark_incr, spark_full, "full build", 20)
     step(report, "publish after the new day", publish, spark, PROJECT_DIR)
