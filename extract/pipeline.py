@@ -69,7 +69,7 @@ def pipelines_dir() -> Path:
 
 def lake_pipelines_dir() -> Path:
     """One working folder per lake folder, as per database."""
-    return STATE_DIR / f"lake{lake.lake_dir()}".replace("/", "_")
+    return STATE_DIR / f"lake{lake.location()}".replace("/", "_").replace(":", "_")
 
 
 def make_pipeline(name: str) -> dlt.Pipeline:

@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -56,18 +57,29 @@ setattr(owner, name, paused)
 
 
 class Lake:
-    """A lake folder, landing zone and dlt state of their own, loaded from the stand-in."""
+    """A lake, landing zone and dlt state of their own, loaded from the stand-in. The lake is a
+    folder of `workdir`, or `url` (an s3:// bucket: tests/spark/test_s3_lake.py), read through
+    `filesystem` (fsspec; a local one by default)."""
 
-    def __init__(self, workdir: Path, base_url: str) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        base_url: str,
+        url: str = "",
+        filesystem: fsspec.AbstractFileSystem | None = None,
+        **config: str,
+    ) -> None:
         self.workdir = workdir
         self.dir = workdir / "lake"
+        self.fs = filesystem or fsspec.filesystem("file")
+        self.root = url.split("://", 1)[1] if url else str(self.dir)
         self.env = {name: value for name, value in os.environ.items() if name[:2] != "PG"}
         self.env.update(
             PGHOST="127.0.0.1",
             PGPORT=str(free_port()),  # nothing listens: lake mode must not need PostgreSQL
             PYTHONPATH=str(PROJECT_DIR),
             WATTLAKE_TARGET="lake",
-            WATTLAKE_LAKE_DIR=str(self.dir),
+            WATTLAKE_LAKE_DIR=url or str(self.dir),
             WATTLAKE_LANDING_DIR=str(workdir / "raw"),
             WATTLAKE_STATE_DIR=str(workdir / "dlt"),
             SOURCES__ECO2MIX__BASE_URL=base_url,
@@ -75,10 +87,11 @@ class Lake:
             SOURCES__OPEN_METEO__FORECAST_BASE_URL=base_url,
             SOURCES__OPEN_METEO__PACING="off",
             **PERIOD,
+            **config,
         )
 
-    def extract(self, **config: str) -> subprocess.CompletedProcess:
-        result = subprocess.run(
+    def run_extract(self, **config: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
             [sys.executable, "-m", "extract"],
             cwd=PROJECT_DIR,
             env={**self.env, **config},
@@ -86,6 +99,9 @@ class Lake:
             text=True,
             timeout=300,
         )
+
+    def extract(self, **config: str) -> subprocess.CompletedProcess:
+        result = self.run_extract(**config)
         assert result.returncode == 0, f"extract failed:\n{result.stdout}\n{result.stderr}"
         return result
 
@@ -123,27 +139,37 @@ class Lake:
         process.wait(timeout=30)
 
     def files(self) -> set[str]:
-        return {str(path.relative_to(self.dir)) for path in self.dir.rglob("*") if path.is_file()}
+        """Every file of the lake, relative to it."""
+        if not self.fs.isdir(self.root):
+            return set()
+        return {str(Path(path).relative_to(Path(self.root))) for path in self.fs.find(self.root)}
+
+    def folder(self, name: str, suffix: str = "") -> list[str]:
+        """The files of `raw/<name>` ending in `suffix`, as paths of the lake's filesystem."""
+        folder = f"{self.root}/raw/{name}"
+        found = self.fs.find(folder) if self.fs.isdir(folder) else []
+        return sorted(path for path in found if path.endswith(suffix))
 
     def completed_loads(self) -> set[str]:
         """Load ids recorded in `_dlt_loads` with status 0, read from the records themselves."""
-        records = [
-            json.loads(path.read_text()) for path in (self.dir / "raw" / "_dlt_loads").glob("*")
-        ]
+        records = [json.loads(self.fs.cat(path)) for path in self.folder("_dlt_loads")]
         return {record["load_id"] for record in records if record["status"] == 0}
 
-    def unfinished_data_files(self) -> list[Path]:
+    def read(self, path: str, **options) -> pa.Table:
+        return pq.read_table(path, filesystem=self.fs, **options)
+
+    def unfinished_data_files(self) -> list[str]:
         done = self.completed_loads()
         return [
             path
             for table in KEYS
-            for path in (self.dir / "raw" / table).glob("*.parquet")
-            if pq.read_table(path, columns=["_dlt_load_id"])["_dlt_load_id"][0].as_py() not in done
+            for path in self.folder(table, ".parquet")
+            if self.read(path, columns=["_dlt_load_id"])["_dlt_load_id"][0].as_py() not in done
         ]
 
     def table(self, name: str) -> pa.Table:
-        files = sorted((self.dir / "raw" / name).glob("*.parquet"))
-        return pa.concat_tables([pq.read_table(path) for path in files], promote_options="default")
+        files = self.folder(name, ".parquet")
+        return pa.concat_tables([self.read(path) for path in files], promote_options="default")
 
     def staged_rows(self, name: str) -> list[tuple]:
         """The table as staging sees it: completed loads, the newest row per key, without the
@@ -232,7 +258,7 @@ def test_one_new_day_appends_only_that_day_of_weather(tmp_path, standin):
     lake.extract(SOURCES__END_DATE="2024-10-16")
     new = [Path(name) for name in lake.files() - before if "/open_meteo_hourly/" in f"/{name}"]
     assert len(new) == 1
-    weather = pq.read_table(lake.dir / new[0])
+    weather = lake.read(f"{lake.root}/{new[0]}")
     hours = sorted(set(weather["time"].to_pylist()))
     # the hours after those loaded, up to the end of 2024-10-15 in Paris (21:00 UTC), 34 points
     assert loaded < hours[0] and hours[-1] == "2024-10-15T21:00" and len(hours) <= 24
