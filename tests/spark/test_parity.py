@@ -13,7 +13,8 @@ from contextlib import closing
 
 import pytest
 
-from tests.helpers import PROJECT_DIR, Warehouse
+from tests.dbt.test_dbt_freshness import run_freshness
+from tests.helpers import PROJECT_DIR, Warehouse, private_paths
 from tools import parity
 
 MONTH = {"SOURCES__START_DATE": "2024-10-01", "SOURCES__END_DATE": "2024-11-01"}
@@ -115,6 +116,25 @@ def test_every_mart_is_the_same_on_both_engines(builds):
 def test_the_autumn_clock_change_hour_is_there_on_both(builds):
     postgres, spark, _ = builds
     assert postgres.scalar(AUTUMN_HOURS) == spark.scalar(AUTUMN_HOURS) == 25
+
+
+def test_source_freshness_is_the_same_on_both_engines(builds, tmp_path):
+    """`dbt source freshness` runs on Spark too (its loaded_at_query goes through the dispatched
+    time-zone macros) and finds each source's newest instant where PostgreSQL finds it."""
+    found = [
+        run_freshness(
+            {**warehouse.env, **private_paths(warehouse.workdir)}, tmp_path / name, *arguments
+        )
+        for name, warehouse, arguments in (
+            ("postgres", builds[0], ()),
+            ("spark", builds[1], ("--target", "spark")),
+        )
+    ]
+    postgres, spark = ({name: r["max_loaded_at"] for name, r in f.items()} for f in found)
+    eco2mix = [name for name in postgres if ".eco2mix." in name or ".open_meteo." in name]
+    assert len(eco2mix) == 3 and all(postgres[name] == spark[name] for name in eco2mix)
+    for results in found:
+        assert {r["status"] for r in results.values()} <= {"pass", "warn", "error"}
 
 
 def test_incremental_builds_after_two_new_days_stay_the_same(builds):
