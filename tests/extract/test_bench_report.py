@@ -49,6 +49,30 @@ def test_fixed_costs_are_read_from_the_last_dbt_command(tmp_path):
     assert cpu.value == pytest.approx(8.5)
 
 
+def test_node_times_split_a_build_by_kind_with_its_slowest_nodes(tmp_path):
+    results = [
+        {"unique_id": "operation.wattlake.wattlake-on-run-start-0", "execution_time": 30.0},
+        {"unique_id": "model.wattlake.dim_dates", "execution_time": 8.0},
+        {"unique_id": "seed.wattlake.regions", "execution_time": 2.0},
+        {"unique_id": "test.wattlake.unique_dim_dates_calendar_date.4d1f", "execution_time": 1.0},
+        {"unique_id": "test.wattlake.not_null_columns_regions.9e0a", "execution_time": 0.5},
+        {"unique_id": "test.wattlake.values_between_dim_dates.77aa", "execution_time": 0.25},
+    ]
+    (tmp_path / "run_results.json").write_text(json.dumps({"elapsed_time": 41, "results": results}))
+
+    outside, hooks, models, tests = dbt_timings.node_times(
+        {"DBT_TARGET_PATH": str(tmp_path)}, 50.0, "Spark incremental build"
+    )
+
+    assert outside.value == pytest.approx(50 - 41.75)
+    assert hooks.value == 30 and "slowest: wattlake-on-run-start-0 30.0 s" in hooks.detail
+    assert models.value == 10 and "2 nodes, median 5000 ms; slowest: dim_dates 8.0 s, " in (
+        models.detail
+    )
+    assert tests.value == 1.75 and tests.detail.startswith("3 nodes, median 500 ms; slowest: ")
+    assert "unique_dim_dates_calendar_date 1.0 s, not_null_columns_regions 0.5 s," in tests.detail
+
+
 def test_the_report_shows_each_target_beside_the_one_it_replaced():
     report = Report("quick", "p", "m", "now", "s")
     report.figures.append(Figure("raw load", 1.7, "× COPY", "≤ 1.5×", False, "3 rounds", "≤ 2×"))

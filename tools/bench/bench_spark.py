@@ -23,7 +23,7 @@ from pathlib import Path
 
 from extract import warehouse
 from tools import parity
-from tools.bench import bench_load
+from tools.bench import bench_load, dbt_timings
 from tools.bench.bench_chain import (
     DBT,
     DBT_BUILD,
@@ -161,6 +161,8 @@ def measure_builds(report: Report, postgres: dict, spark: dict, run: SparkRun) -
     )
     spark_incr = step(report, "incremental build on Spark", [DBT, *SPARK_BUILD], spark, DBT_DIR)
     share(report, "Spark incremental vs its full build", spark_incr, spark_full, "full build", 20)
+    for figure in dbt_timings.node_times(spark, spark_incr, "Spark incremental build"):
+        report.add(figure)
     step(report, "publish after the new day", publish, spark, PROJECT_DIR)
 
 

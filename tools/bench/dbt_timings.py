@@ -48,3 +48,48 @@ def dbt_fixed_costs(env: dict[str, str], cli_s: float) -> list[Figure]:
             detail=f"{100 * cpu_s / cli_s:.0f} % of the command's wall time",
         ),
     ]
+
+
+NODE_KINDS = {
+    "on-run-start and on-run-end hooks": ("operation.",),
+    "models and seeds": ("model.", "seed."),
+    "data tests": ("test.",),
+}
+
+
+def node_times(env: dict[str, str], cli_s: float, label: str) -> list[Figure]:
+    """Where the last dbt build's `cli_s` went, from run_results.json: the time before and
+    around the nodes (process start, imports, parsing), then the hooks (on Spark's `session`
+    method the first one also starts the Spark session; macros/lake_tables.sql registers the
+    lake there), the models and seeds, the data tests, each with its slowest nodes."""
+    results = json.loads((Path(env["DBT_TARGET_PATH"]) / "run_results.json").read_text())
+    nodes = results["results"]
+    in_nodes = sum(node["execution_time"] for node in nodes)
+    figures = [
+        Figure(
+            f"{label}: outside the nodes",
+            cli_s - in_nodes,
+            "s",
+            detail="process start, imports, parsing, dbt's bookkeeping between nodes",
+        )
+    ]
+    for kind, prefixes in NODE_KINDS.items():
+        chosen = sorted(
+            (node for node in nodes if node["unique_id"].startswith(prefixes)),
+            key=lambda node: -node["execution_time"],
+        )
+        times = [node["execution_time"] for node in chosen]
+        slowest = ", ".join(
+            f"{node['unique_id'].split('.')[2][:48]} {node['execution_time']:.1f} s"
+            for node in chosen[:3]
+        )
+        figures.append(
+            Figure(
+                f"{label}: {kind}",
+                sum(times),
+                "s",
+                detail=f"{len(chosen)} nodes, median {1000 * statistics.median(times or [0]):.0f}"
+                f" ms; slowest: {slowest or 'none'} (threads summed)",
+            )
+        )
+    return figures
