@@ -88,9 +88,24 @@ WATTLAKE_SPARK_DIR ?= $(CURDIR)/.local/spark
 export DBT_TARGET WATTLAKE_LAKE_DIR WATTLAKE_SPARK_DIR
 ON_SPARK = $(filter spark,$(DBT_TARGET))
 
-transform: $(if $(ON_SPARK),setup-spark,db) ## dbt build: seeds, staging, intermediate, marts and their data tests (DBT_TARGET=spark: on Spark)
+# After a successful build, make transform keeps its manifest as dbt's --state, one per warehouse
+# and project settings (dbt cannot see a changed var, so dbt_project.yml is part of the name).
+# The next make transform then builds only selector new_data (dbt_project/selectors.yml): what
+# new raw rows or a changed project can change. FULL=1 (or no state yet) builds everything.
+ifndef DBT_STATE
+DBT_STATE := $(CURDIR)/.local/dbt-state/$(if $(ON_SPARK),spark-$(or $(SPARK_THRIFT_HOST),session)-$(notdir \
+	$(WATTLAKE_SPARK_DIR)),pg-$(or $(PGHOST),127.0.0.1)-$(or $(PGPORT),54320)-$(or $(PGDATABASE),wattlake))-$(shell \
+	cat dbt_project/dbt_project.yml requirements.txt | sha1sum | cut -c1-12)
+endif
+NEW_DATA := $(if $(and $(wildcard $(DBT_STATE)/manifest.json),$(if $(FULL),,yes)),--selector new_data --state $(DBT_STATE))
+# Run from dbt_project/ once a build has succeeded, under the run lock: keep its manifest (atomically).
+SAVE_STATE = mkdir -p $(DBT_STATE) && cp $${DBT_TARGET_PATH:-target}/manifest.json $(DBT_STATE)/manifest.json.tmp \
+	&& mv $(DBT_STATE)/manifest.json.tmp $(DBT_STATE)/manifest.json
+
+transform: $(if $(ON_SPARK),setup-spark,db) ## dbt build: seeds, staging, intermediate, marts and their data tests; after a first build only what new data can change (FULL=1: all; DBT_TARGET=spark: on Spark)
 	$(if $(ON_SPARK),mkdir -p $(WATTLAKE_SPARK_DIR),$(READER_ROLE))
-	$(IN_DBT) $(if $(ON_SPARK),$(PY) -m extract.lock --warehouse-optional --,$(LOCKED)) $(DBT) $(DBT_BUILD)
+	$(IN_DBT) $(if $(ON_SPARK),$(PY) -m extract.lock --warehouse-optional --,$(LOCKED)) \
+		bash -c '$(DBT) $(DBT_BUILD) $(NEW_DATA) && $(SAVE_STATE)'
 
 # Every data test over every row: a build's own tests see only its window (macros/test_window.sql).
 # Reads the warehouse, builds nothing. Run it weekly and after a bulk reload.
@@ -117,7 +132,7 @@ locked-demo:
 		standin=$$!; trap 'kill $$standin 2>/dev/null' EXIT; \
 		$(PY) -m tools.standin.wait $(STANDIN_URL) && \
 		$(DEMO_ENV) $(PY) -m extract && $(READER_ROLE) && \
-		($(IN_DBT) $(DBT) build --full-refresh && $(DBT) docs generate)
+		($(IN_DBT) $(DBT) build --full-refresh && $(SAVE_STATE) && $(DBT) docs generate)
 	@echo
 	@echo "Demo ready (sample data $(DEMO_START) → $(DEMO_END), made by tools/standin/)."
 	@echo "  Dashboard: make dashboard   then open http://127.0.0.1:$(DASHBOARD_PORT)"
@@ -129,8 +144,8 @@ run: db ## The whole chain against the real services (needs internet)
 locked-run:
 	$(PY) -m extract --check-network
 	$(READER_ROLE)
-	$(IN_DBT) $(DBT) $(DBT_BUILD)
-	$(DBT) docs generate
+	$(IN_DBT) $(DBT) $(DBT_BUILD) $(NEW_DATA) && $(SAVE_STATE)
+	$(IN_DBT) $(DBT) docs generate
 	@echo "Done. Dashboard: make dashboard   dbt docs: make docs"
 
 # Big-data mode (docs/scale-out.md): the marts dbt built on Spark, copied into PostgreSQL's marts

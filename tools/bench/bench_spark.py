@@ -35,6 +35,8 @@ from tools.bench.bench_chain import (
     QUICK_DIR,
     Run,
     bench_env,
+    new_data,
+    save_state,
     start_report,
 )
 from tools.bench.report import Figure, Report, check_page, rewrite_between
@@ -144,13 +146,21 @@ def measure_builds(report: Report, postgres: dict, spark: dict, run: SparkRun) -
         report, "full dbt build on Spark", [DBT, *SPARK_BUILD, "--full-refresh"], spark, DBT_DIR
     )
     share(report, "Spark full build vs PostgreSQL's", spark_full, pg_full, "PostgreSQL build")
+    save_state(postgres)  # as make transform does after a build that succeeded
+    save_state(spark)
     step(report, "publish: Spark's marts into PostgreSQL", publish, spark, PROJECT_DIR)
     new_day = (run.end + dt.timedelta(days=1)).isoformat()
     postgres["SOURCES__END_DATE"] = spark["SOURCES__END_DATE"] = new_day
     extract = [PYTHON, "-m", "extract"]
     step(report, "one new day into PostgreSQL", extract, postgres, PROJECT_DIR)
     step(report, "one new day into the lake", extract, spark, PROJECT_DIR)
-    pg_incr = step(report, "incremental build on PostgreSQL", [DBT, *DBT_BUILD], postgres, DBT_DIR)
+    pg_incr = step(
+        report,
+        "incremental build on PostgreSQL",
+        [DBT, *DBT_BUILD, *new_data(postgres)],
+        postgres,
+        DBT_DIR,
+    )
     share(
         report,
         "PostgreSQL incremental vs its full build",
@@ -159,7 +169,9 @@ def measure_builds(report: Report, postgres: dict, spark: dict, run: SparkRun) -
         "full build",
         INCREMENTAL_PCT,
     )
-    spark_incr = step(report, "incremental build on Spark", [DBT, *SPARK_BUILD], spark, DBT_DIR)
+    spark_incr = step(
+        report, "incremental build on Spark", [DBT, *SPARK_BUILD, *new_data(spark)], spark, DBT_DIR
+    )
     share(report, "Spark incremental vs its full build", spark_incr, spark_full, "full build", 20)
     for figure in dbt_timings.node_times(spark, spark_incr, "Spark incremental build"):
         report.add(figure)
@@ -195,7 +207,8 @@ same figures.
   `WATTLAKE_SPARK_DRIVER_MEMORY` (3g by default), state in a temporary folder.
 - Commands: `python -m extract` (`WATTLAKE_TARGET=lake` for the lake); `dbt build
   --exclude-resource-type unit_test [--target spark]`, `--full-refresh` first, then after one
-  new day; `python -m extract.publish`; tools/parity.py on the two databases.
+  new day with `--selector new_data --state` (the full build's manifest, as `make transform`);
+  `python -m extract.publish`; tools/parity.py on the two databases.
 
 | step | measured | target | | detail |
 |---|---|---|---|---|
