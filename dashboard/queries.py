@@ -8,7 +8,11 @@ what counts as low-carbon) stay in the marts.
 from datetime import date
 
 # the series read from whole-period marts live in their own module; they are named here too
-from dashboard.period_queries import CO2_BY_HOUR_AND_MONTH, CONSUMPTION_BY_PERIOD  # noqa: F401
+from dashboard.period_queries import (  # noqa: F401
+    CO2_BY_HOUR_AND_MONTH,
+    CONSUMPTION_BY_PERIOD,
+    CONSUMPTION_BY_PERIOD_SORT,
+)
 
 # --- filters -------------------------------------------------------------------------------
 
@@ -299,7 +303,8 @@ PIPELINE_LOADS = """
 """
 
 # Example parameters for each query (full period, France or all regions), used by the benchmark
-# (tools/bench/bench_chain.py) to time the dashboard's SQL on the built marts.
+# (tools/bench/bench_chain.py) to time the dashboard's SQL on the built marts, read as db.query
+# reads it: into a DataFrame, sorted by NAME_SORT where a statement NAME has one.
 _ALL = ["FR", "11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93"]
 _FIRST, _LAST = "2013-01-01", date.today().isoformat()
 BENCH_EXAMPLES: dict[str, tuple] = {

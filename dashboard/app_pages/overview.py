@@ -52,7 +52,11 @@ else:
 
 st.subheader(f"Mean consumption per region, {chosen.period_label}")
 codes = list(chosen.region_names)
-trend = query(queries.CONSUMPTION_BY_PERIOD, (chosen.granularity, codes, chosen.start, chosen.end))
+trend = query(
+    queries.CONSUMPTION_BY_PERIOD,
+    (chosen.granularity, codes, chosen.start, chosen.end),
+    sort_by=queries.CONSUMPTION_BY_PERIOD_SORT,
+)
 if trend.empty:
     charts.nothing_to_show("consumption")
 else:

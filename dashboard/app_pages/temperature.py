@@ -159,7 +159,11 @@ else:
     )
     st.caption(WHOLE_SEASON)
 
-trend = query(queries.CONSUMPTION_BY_PERIOD, (chosen.granularity, *window))
+trend = query(
+    queries.CONSUMPTION_BY_PERIOD,
+    (chosen.granularity, *window),
+    sort_by=queries.CONSUMPTION_BY_PERIOD_SORT,
+)
 over_time = charts.trend_chart(
     trend,
     "mean_consumption_mw",
