@@ -68,6 +68,7 @@ def isolated_env(workdir: Path) -> dict[str, str]:
         WATTLAKE_LANDING_DIR=str(workdir / "raw"),
         DBT_TARGET_PATH=str(workdir / "dbt_target"),
         DBT_LOG_PATH=str(workdir / "dbt_logs"),
+        DBT_STATE=str(workdir / "dbt_state"),
         STANDIN_PORT=str(free_port()),
     )
     return env
@@ -122,6 +123,8 @@ def check_demo_warehouse(chain: Chain) -> None:
     assert any(path.startswith("api/open_meteo/archive/2025-03/") for path in landed)
     schemas = {row[0] for row in chain.sql("select schema_name from information_schema.schemata")}
     assert {"raw", "staging", "intermediate", "marts"} <= schemas
+    # the build's manifest, kept for the next make transform (selector new_data)
+    assert (chain.workdir / "dbt_state" / "manifest.json").is_file()
     assert not any(name.startswith(("dbt_", "staging_", "marts_")) for name in schemas)
     # The mart joins consumption and temperature: every complete day has both.
     days = chain.sql(
