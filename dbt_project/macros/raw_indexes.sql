@@ -69,3 +69,20 @@
     end
     $wattlake$
 {%- endmacro %}
+
+{#
+    A pre-hook: no JIT compilation for the rest of the model's transaction, for a model whose
+    plan PostgreSQL overestimates so far that LLVM optimisation costs more than the query.
+#}
+{% macro without_jit() -%}
+    {{ return(adapter.dispatch('without_jit', 'wattlake')()) }}
+{%- endmacro %}
+
+{% macro default__without_jit() -%}
+    set local jit = off
+{%- endmacro %}
+
+{# Spark: no JIT setting; an empty hook is skipped. #}
+{% macro spark__without_jit() -%}
+    {{ return('') }}
+{%- endmacro %}

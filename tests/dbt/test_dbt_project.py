@@ -40,6 +40,7 @@ INCREMENTAL_MODELS = {
     "fct_consumption_hourly",
     "fct_consumption_daily",
     "fct_energy_mix_monthly",
+    "fct_co2_intensity_by_month_and_hour",
     "fct_renewables_weather",
     "fct_pipeline_loads",
 }

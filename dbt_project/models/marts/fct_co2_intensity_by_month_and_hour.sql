@@ -1,12 +1,22 @@
 {{
     config(
-        indexes=[{'columns': ['region_code', 'month_start_date']}]
+        on_schema_change='fail',
+        indexes=[{'columns': ['region_code', 'month_start_date']}],
+        **incremental_config(
+            ['region_code', 'month_start_date', 'local_hour'], partition_column='month_start_date'
+        )
     )
 }}
 
 with
 
-hourly_consumption as (select * from {{ ref('fct_consumption_hourly') }}),
+-- an incremental build re-aggregates whole months, from the month of the lookback start on
+hourly_consumption as (
+    select * from {{ ref('fct_consumption_hourly') }}
+    {%- if is_incremental() %}
+    where consumption_date >= {{ dbt.date_trunc('month', lookback_start('month_start_date')) }}
+    {%- endif %}
+),
 
 -- the hours with a published CO2 intensity (France only), grouped by Paris month and local hour
 final as (
