@@ -125,7 +125,9 @@ def output_columns(sql: str) -> list[str]:
     reader (and this test) uses as the model's interface.
     """
     code = strip_sql(sql)
-    ending = re.search(r"select\s+\*\s+from\s+(\w+)\s*$", code, re.IGNORECASE)
+    ending = re.search(
+        r"select\s+(?:jinja_expression\s+)?\*\s+from\s+(\w+)\s*$", code, re.IGNORECASE
+    )
     if not ending:
         raise ValueError("the model does not end with `select * from <cte>`")
     cte = re.search(rf"\b{ending.group(1)}\s+as\s*\(", code, re.IGNORECASE)
@@ -376,6 +378,10 @@ def incremental_problems(sql: str) -> list[str]:
         problems.append("on_schema_change would silently ignore a changed contract")
     if not re.search(r"incremental_window\(|lookback_start\(|is_incremental\(\)", sql):
         problems.append("no incremental filter: every run would read the whole history")
+    if "partition_column=" in chooser and not re.search(
+        r"select\s+\{\{\s*one_file_per_partition\(\)\s*\}\}\s+\*\s+from\s+\w+\s*$", sql
+    ):
+        problems.append("partitioned on Spark but not ending on one_file_per_partition()")
     return problems
 
 
@@ -417,9 +423,13 @@ def test_incremental_check_flags_a_full_rebuild_and_a_silent_schema_change() -> 
     good = (
         "{{ config(on_schema_change='fail',\n"
         "    **incremental_config(['a', 'b'], partition_column='d')) }}\n"
-        "select * from x {{ incremental_window('t', 't') }}"
+        "with final as (select * from x {{ incremental_window('t', 't') }})\n"
+        "select {{ one_file_per_partition() }} * from final\n"
     )
     assert incremental_problems(good) == []
+    assert incremental_problems(good.replace("{{ one_file_per_partition() }} ", "")) == [
+        "partitioned on Spark but not ending on one_file_per_partition()"
+    ]
     bad = "{{ config(materialized='incremental', unique_key='a') }}\nselect * from x"
     assert incremental_problems(bad) == [
         "materialization and strategy not chosen by incremental_config()",

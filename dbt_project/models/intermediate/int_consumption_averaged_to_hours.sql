@@ -112,4 +112,4 @@ final as (
     from hours
 )
 
-select * from final
+select {{ one_file_per_partition() }} * from final

@@ -104,4 +104,4 @@ final as (
     from unioned
 )
 
-select * from final
+select {{ one_file_per_partition() }} * from final

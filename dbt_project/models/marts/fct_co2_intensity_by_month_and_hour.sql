@@ -31,4 +31,4 @@ final as (
     group by 1, 2, 3
 )
 
-select * from final
+select {{ one_file_per_partition() }} * from final

@@ -93,4 +93,4 @@ final as (
     from joined
 )
 
-select * from final
+select {{ one_file_per_partition() }} * from final

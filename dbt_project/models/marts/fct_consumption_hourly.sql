@@ -60,4 +60,4 @@ final as (
         and hourly_consumption.hour_at = hourly_weather.hour_at
 )
 
-select * from final
+select {{ one_file_per_partition() }} * from final

@@ -96,4 +96,4 @@ final as (
     from with_month_length
 )
 
-select * from final
+select {{ one_file_per_partition() }} * from final

@@ -85,4 +85,4 @@ final as (
     from joined
 )
 
-select * from final
+select {{ one_file_per_partition() }} * from final

@@ -61,4 +61,4 @@ final as (
     from daily
 )
 
-select * from final
+select {{ one_file_per_partition() }} * from final
